@@ -1,0 +1,36 @@
+# bootstrap: the stage runner. POSIX make; C99 and libc only.
+.POSIX:
+
+CC = cc
+CFLAGS = -std=c99 -O2 -g -Wall -Wextra -Wshadow -Wmissing-prototypes -Wpedantic
+LDFLAGS =
+PREFIX = /usr/local
+
+OBJ = lib/archive.o lib/build.o lib/cache.o lib/defs.o lib/doctor.o lib/fetch.o \
+      lib/manifest.o lib/plan.o lib/proc.o lib/run.o lib/scan.o lib/sha256.o \
+      lib/tree.o lib/util.o
+
+all: bootstrap
+
+bootstrap: bootstrap.o $(OBJ)
+	$(CC) $(LDFLAGS) -o $@ bootstrap.o $(OBJ)
+
+tests/unit: tests/unit.o $(OBJ)
+	$(CC) $(LDFLAGS) -o $@ tests/unit.o $(OBJ)
+
+bootstrap.o tests/unit.o $(OBJ): lib/util.h lib/opts.h lib/defs.h lib/plan.h lib/cache.h
+
+.c.o:
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+check: bootstrap tests/unit
+	sh tests/run
+
+install: bootstrap
+	mkdir -p $(DESTDIR)$(PREFIX)/bin
+	cp bootstrap $(DESTDIR)$(PREFIX)/bin/
+
+clean:
+	rm -f bootstrap bootstrap.o tests/unit tests/unit.o $(OBJ)
+
+.PHONY: all check install clean

@@ -1,0 +1,351 @@
+/* bootstrap: builds a self-hosting Linux system from source, stage by stage.
+ * This file holds main, the options and the command table. */
+
+#define _POSIX_C_SOURCE 200809L
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <fcntl.h>
+#include <unistd.h>
+#include "lib/build.h"
+#include "lib/cache.h"
+#include "lib/defs.h"
+#include "lib/doctor.h"
+#include "lib/fetch.h"
+#include "lib/opts.h"
+#include "lib/plan.h"
+#include "lib/run.h"
+#include "lib/util.h"
+
+#define VERSION "0.1"
+
+struct opts opts;
+static struct defs defs;
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+	        "usage: bootstrap [options] command [args]\n"
+	        "\n"
+	        "commands:\n"
+	        "  all [ARCH...]       every stage for each target (default: this machine's)\n"
+	        "  stage NAME...       one stage (KIND-ARCH, e.g. cross-armv7l) and what it needs\n"
+	        "  plan NAME...        dry run: each step, cached or to build, and what changed\n"
+	        "  list                targets, stages and packages\n"
+	        "  fetch [PKG...]      download and verify sources (all by default)\n"
+	        "  doctor              check the host's prerequisites\n"
+	        "  clean [NAME...]     remove build trees and outputs (all, or of stages)\n"
+	        "  clean --cache       also empty the step cache (sources are kept)\n"
+	        "\n"
+	        "options:\n"
+	        "  -j N                jobs for each step (default: the number of CPUs)\n"
+	        "  -v                  stream step logs to the console\n"
+	        "  -k                  keep going after a failure with what does not depend on it\n"
+	        "  --offline           use the source cache only\n"
+	        "  --mirror DIR|URL    look for sources there first (repeatable)\n"
+	        "  --keep-work         keep build trees after success\n"
+	        "  --top DIR           the project directory (default: .)\n"
+	        "  --work DIR          build trees and outputs (default: TOP/build, or $BOOTSTRAP_WORK)\n"
+	        "  --cache DIR         step and source cache (default: ~/.cache/bootstrap, or $BOOTSTRAP_CACHE)\n"
+	        "  --help, --version\n");
+}
+
+static void load(void)
+{
+	char *stages = xasprintf("%s/stages", opts.top);
+
+	if (!isdir(stages))
+		fatal("no stages/ in %s: run bootstrap in the project directory, or give --top DIR", opts.top);
+	free(stages);
+	if (defs_load(&defs, opts.top) < 0)
+		exit(1);
+	cache_init(opts.cache);
+}
+
+static int cmd_list(int argc, char **argv)
+{
+	(void)argc, (void)argv;
+	load();
+	printf("targets:\n");
+	for (size_t i = 0; i < defs.ntargets; i++) {
+		struct target *t = defs.targets[i];
+		printf("  %-10s %-28s %s\n", t->name, envget(t->env, t->nenv, "TARGET"), t->qemu);
+	}
+	printf("stages:\n");
+	for (size_t i = 0; i < defs.nstages; i++) {
+		struct stagedef *s = defs.stages[i];
+		printf("  %-12s", s->kind);
+		for (size_t k = 0; k < defs.ntargets; k++)
+			printf(" %s-%s", s->kind, defs.targets[k]->name);
+		if (s->nneeds) {
+			printf("  (needs");
+			for (size_t k = 0; k < s->nneeds; k++)
+				printf(" %s", s->needs[k]);
+			printf(")");
+		}
+		printf("\n");
+	}
+	printf("packages:\n");
+	for (size_t i = 0; i < defs.npkgs; i++)
+		printf("  %-12s %s\n", defs.pkgs[i]->name, defs.pkgs[i]->version);
+	return 0;
+}
+
+/* names of stages, or targets for "all" */
+static int makeplan(struct plan *plan, int argc, char **argv, int all)
+{
+	memset(plan, 0, sizeof(*plan));
+	plan->defs = &defs;
+	if (all && argc == 0)
+		return plan_all(plan, host_arch());
+	if (argc == 0) {
+		warn("expected a stage name such as cross-%s (bootstrap list shows them)", host_arch());
+		return -1;
+	}
+	for (int i = 0; i < argc; i++)
+		if ((all ? plan_all(plan, argv[i]) : plan_add(plan, argv[i])) < 0)
+			return -1;
+	plan_keys(plan);
+	return 0;
+}
+
+static int cmd_plan(int argc, char **argv)
+{
+	struct plan plan;
+	int todo = 0, n = 0;
+
+	load();
+	if (makeplan(&plan, argc, argv, 0) < 0)
+		return 1;
+	plan_keys(&plan);
+	for (size_t i = 0; i < plan.n; i++) {
+		struct stage *st = plan.stages[i];
+		printf("%s\n", st->name);
+		for (size_t k = 0; k < st->nsteps; k++) {
+			struct step *s = st->steps[k];
+			printf("  %-7s %s %s  %.12s\n", s->cached ? "cached" : "build", s->pkg->name, s->phase->name, s->key);
+			if (!s->cached) {
+				plan_why(s, stdout);
+				todo++;
+			}
+			n++;
+		}
+	}
+	printf("%d steps, %d cached, %d to build\n", n, n - todo, todo);
+	return 0;
+}
+
+static int build(int argc, char **argv, int all)
+{
+	struct plan plan;
+	int r;
+
+	load();
+	if (makeplan(&plan, argc, argv, all) < 0)
+		return 1;
+	plan_keys(&plan);
+	build_lock();
+	run_signals();
+	r = build_plan(&plan);
+	if (r > 128) {
+		warn("stopped by signal %d", r - 128);
+		return r;
+	}
+	for (size_t i = 0; r == 0 && i < plan.n; i++) {
+		char *out = stage_out(plan.stages[i]->name);
+		if (argc == 0 || i == plan.n - 1 || all)
+			printf("%s: %s\n", plan.stages[i]->name, out);
+		free(out);
+	}
+	return r == 0 ? 0 : 1;
+}
+
+static int cmd_all(int argc, char **argv)
+{
+	return build(argc, argv, 1);
+}
+
+static int cmd_stage(int argc, char **argv)
+{
+	if (argc == 0) {
+		warn("expected a stage name such as cross-%s (bootstrap list shows them)", host_arch());
+		return 1;
+	}
+	return build(argc, argv, 0);
+}
+
+static int cmd_fetch(int argc, char **argv)
+{
+	int err = 0;
+
+	load();
+	for (size_t i = 0; i < defs.npkgs; i++) {
+		struct package *p = defs.pkgs[i];
+		int want = argc == 0;
+		for (int k = 0; k < argc; k++)
+			want |= !strcmp(argv[k], p->name);
+		for (size_t s = 0; want && s < p->nsrc; s++) {
+			char *f = fetch_source(p, &p->src[s]);
+			if (f)
+				printf("%-12s %s  %s\n", p->name, p->src[s].sha256, f);
+			else
+				err = 1;
+			free(f);
+		}
+	}
+	for (int k = 0; k < argc; k++)
+		if (!find_package(&defs, argv[k]))
+			warn("unknown package '%s' (bootstrap list shows them)", argv[k]), err = 1;
+	return err;
+}
+
+static int cmd_doctor(int argc, char **argv)
+{
+	(void)argc, (void)argv;
+	load();
+	return doctor(&defs, 0);
+}
+
+static int cmd_clean(int argc, char **argv)
+{
+	static const char *subs[] = {"work", "out", "logs", "airlock"};
+	int cache = 0, err = 0;
+
+	for (int i = 0; i < argc; i++)
+		cache |= !strcmp(argv[i], "--cache");
+	if (cache) {
+		static const char *csubs[] = {"steps", "tmp", "state", "locks"};
+		for (size_t i = 0; i < LEN(csubs); i++) {
+			char *p = xasprintf("%s/%s", opts.cache, csubs[i]);
+			err |= rmtree(p);
+			free(p);
+		}
+	}
+	if (argc == cache) {
+		for (size_t i = 0; i < LEN(subs); i++) {
+			char *p = xasprintf("%s/%s", opts.work, subs[i]);
+			err |= rmtree(p);
+			free(p);
+		}
+		return err ? 1 : 0;
+	}
+	for (int i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "--cache"))
+			continue;
+		for (size_t k = 0; k < LEN(subs); k++) {
+			char *p = xasprintf("%s/%s/%s", opts.work, subs[k], argv[i]);
+			err |= rmtree(p);
+			free(p);
+		}
+		char *p = xasprintf("%s/out/%s.manifest", opts.work, argv[i]);
+		unlink(p);
+		free(p);
+		p = xasprintf("%s/out/%s.key", opts.work, argv[i]);
+		unlink(p);
+		free(p);
+	}
+	return err ? 1 : 0;
+}
+
+static const struct {
+	const char *name;
+	int (*fn)(int, char **);
+} cmds[] = {
+	{"all", cmd_all}, {"stage", cmd_stage}, {"plan", cmd_plan}, {"list", cmd_list},
+	{"fetch", cmd_fetch}, {"doctor", cmd_doctor}, {"clean", cmd_clean},
+};
+
+/* a jobserver from a parent make: --jobserver-auth=R,W or =fifo:PATH */
+static char *jobserver(void)
+{
+	const char *mf = getenv("MAKEFLAGS"), *a;
+	int r, w;
+
+	if (!mf || !(a = strstr(mf, "--jobserver-auth=")))
+		return NULL;
+	a += strlen("--jobserver-auth=");
+	if (startswith(a, "fifo:"))
+		return xstrdup(mf);
+	if (sscanf(a, "%d,%d", &r, &w) == 2 && fcntl(r, F_GETFD) >= 0 && fcntl(w, F_GETFD) >= 0)
+		return xstrdup(mf);
+	return NULL; /* make did not pass its pipe down (no '+' on the rule) */
+}
+
+static char *optarg_of(int *i, int argc, char **argv)
+{
+	if (*i + 1 >= argc)
+		fatal("option %s needs an argument", argv[*i]);
+	return argv[++*i];
+}
+
+int main(int argc, char **argv)
+{
+	char **args = xcalloc(argc + 1, sizeof(*args));
+	int nargs = 0;
+	const char *env;
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+
+	opts.jobs = cpus > 0 ? (int)cpus : 1;
+	opts.top = ".";
+	for (int i = 1; i < argc; i++) {
+		char *a = argv[i];
+		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+			usage(stdout);
+			return 0;
+		} else if (!strcmp(a, "--version")) {
+			printf("bootstrap %s\n", VERSION);
+			return 0;
+		} else if (!strcmp(a, "-j")) {
+			opts.jobs = atoi(optarg_of(&i, argc, argv));
+		} else if (startswith(a, "-j") && a[2]) {
+			opts.jobs = atoi(a + 2);
+		} else if (!strcmp(a, "-v")) {
+			opts.verbose = 1;
+		} else if (!strcmp(a, "-k")) {
+			opts.keepgoing = 1;
+		} else if (!strcmp(a, "--offline")) {
+			opts.offline = 1;
+		} else if (!strcmp(a, "--keep-work")) {
+			opts.keepwork = 1;
+		} else if (!strcmp(a, "--mirror")) {
+			opts.mirrors = (void *)vpush((void **)opts.mirrors, &opts.nmirrors, optarg_of(&i, argc, argv));
+		} else if (!strcmp(a, "--top")) {
+			opts.top = optarg_of(&i, argc, argv);
+		} else if (!strcmp(a, "--work")) {
+			opts.work = optarg_of(&i, argc, argv);
+		} else if (!strcmp(a, "--cache")) {
+			opts.cache = optarg_of(&i, argc, argv);
+		} else if (a[0] == '-' && a[1] && !(nargs && !strcmp(args[0], "clean") && !strcmp(a, "--cache"))) {
+			warn("unknown option %s", a);
+			usage(stderr);
+			return 2;
+		} else {
+			args[nargs++] = a;
+		}
+	}
+	if (opts.jobs < 1)
+		fatal("-j needs a number of jobs of at least 1");
+	opts.top = abspath(opts.top);
+	if (!opts.work)
+		opts.work = (env = getenv("BOOTSTRAP_WORK")) && *env ? abspath(env) : xasprintf("%s/build", opts.top);
+	else
+		opts.work = abspath(opts.work);
+	if (!opts.cache) {
+		if ((env = getenv("BOOTSTRAP_CACHE")) && *env)
+			opts.cache = abspath(env);
+		else
+			opts.cache = xasprintf("%s/.cache/bootstrap", (env = getenv("HOME")) ? env : "/tmp");
+	}
+	opts.cache = abspath(opts.cache);
+	opts.makeflags = jobserver();
+	if (!nargs) {
+		usage(stderr);
+		return 2;
+	}
+	for (size_t i = 0; i < LEN(cmds); i++)
+		if (!strcmp(args[0], cmds[i].name))
+			return cmds[i].fn(nargs - 1, args + 1);
+	warn("unknown command '%s'", args[0]);
+	usage(stderr);
+	return 2;
+}

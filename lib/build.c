@@ -1,0 +1,586 @@
+/* build.c: carrying out a plan.
+ *
+ * A package's phases in a stage share a build tree, WORK/work/STAGE/PKG:
+ * src/ (sources unpacked, patches applied), build/, stage/ (the outputs of
+ * the steps this one reads, hard-linked together) and home/. The file
+ * "done" there names the key of the last phase that finished in it. A phase
+ * whose predecessor is not the one "done" names (killed, failed, changed)
+ * starts over from fresh sources, replaying earlier phases for their trees
+ * only: their outputs are already cached. Outputs are written in the cache's
+ * tmp/ and renamed into place, so none is ever half-written. */
+
+#define _POSIX_C_SOURCE 200809L
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "archive.h"
+#include "build.h"
+#include "cache.h"
+#include "defs.h"
+#include "fetch.h"
+#include "manifest.h"
+#include "opts.h"
+#include "plan.h"
+#include "proc.h"
+#include "run.h"
+#include "tree.h"
+#include "util.h"
+
+static int nbuild, ibuild; /* steps to build in this run, and started */
+
+char *stage_out(const char *name)
+{
+	return xasprintf("%s/out/%s", opts.work, name);
+}
+
+static char *pkgdir(struct step *s)
+{
+	return xasprintf("%s/work/%s/%s", opts.work, s->stage->name, s->pkg->name);
+}
+
+/* leftover processes of a killed run hold the inherited lock: stop them */
+static void killorphans(void)
+{
+	char *dir = xasprintf("%s/work", opts.work);
+	struct buf out = {0};
+	char *argv[] = {"find", dir, "-name", "pgid", "-type", "f", NULL};
+
+	proc_capture(argv, &out, -1);
+	for (char *p = strtok(out.s, "\n"); p; p = strtok(NULL, "\n")) {
+		char *s = readfile(p, NULL);
+		long pg = s ? atol(s) : 0;
+		if (pg > 1 && kill(-pg, 0) == 0) {
+			fprintf(stderr, "stopping process group %ld, left running by a killed run\n", pg);
+			kill(-pg, SIGKILL);
+		}
+		free(s);
+	}
+	free(out.s);
+	free(dir);
+}
+
+/* Two locks on the work tree. WORK/lock is a POSIX lock of the runner
+ * alone, gone when it dies, however it dies. WORK/lock.steps is a flock()
+ * lock whose descriptor the steps inherit, so that a runner killed with
+ * SIGKILL leaves it held for as long as its steps live on. */
+void build_lock(void)
+{
+	char *path = xasprintf("%s/lock", opts.work);
+	char *steps = xasprintf("%s/lock.steps", opts.work);
+	struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
+	int fd, sfd;
+
+	if (mkdirp(opts.work) < 0)
+		fatal("cannot create %s:", opts.work);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	sfd = open(steps, O_RDWR | O_CREAT, 0644);
+	if (fd < 0 || sfd < 0)
+		fatal("cannot open %s:", fd < 0 ? path : steps);
+	if (fcntl(fd, F_SETLK, &fl) < 0) {
+		if (fcntl(fd, F_GETLK, &fl) == 0 && fl.l_type != F_UNLCK)
+			fatal("another bootstrap run (pid %ld) is using %s", (long)fl.l_pid, opts.work);
+		fatal("cannot lock %s:", path);
+	}
+	if (flock(sfd, LOCK_EX | LOCK_NB) < 0) {
+		killorphans();
+		while (flock(sfd, LOCK_EX) < 0)
+			if (errno != EINTR)
+				fatal("cannot lock %s:", steps);
+	}
+	free(path);
+	free(steps);
+}
+
+/* $NAME and ${NAME} from env; unknown names are left as written */
+static char *expand(const char *s, char **env, size_t n)
+{
+	struct buf b = {0};
+
+	bufputs(&b, "");
+	while (*s) {
+		if (*s != '$') {
+			bufadd(&b, s++, 1);
+			continue;
+		}
+		int brace = s[1] == '{';
+		const char *name = s + 1 + brace, *e = name;
+		while (*e == '_' || (*e >= 'A' && *e <= 'Z') || (*e >= 'a' && *e <= 'z') || (*e >= '0' && *e <= '9'))
+			e++;
+		char *var = xstrndup(name, e - name);
+		const char *val = envget(env, n, var);
+		if (e == name || !val || (brace && *e != '}')) {
+			bufadd(&b, s++, 1);
+		} else {
+			bufputs(&b, val);
+			s = e + brace;
+		}
+		free(var);
+	}
+	return b.s;
+}
+
+#define SETENV(...) (env = (void *)vpush((void **)env, &n, xasprintf(__VA_ARGS__)))
+
+static char **step_env(struct step *s, const char *dir, const char *out, const char *airlock)
+{
+	struct stage *st = s->stage;
+	struct stagedef *def = st->def;
+	struct target *t = st->target;
+	char **env = NULL, *cc, *path;
+	size_t n = 0;
+	struct buf pb = {0};
+
+	SETENV("LC_ALL=C");
+	SETENV("TZ=UTC");
+	SETENV("HOME=%s/home", dir);
+	SETENV("SOURCE_DATE_EPOCH=%ld", s->pkg->epoch);
+	SETENV("JOBS=%d", opts.jobs);
+	SETENV("MAKEFLAGS=%s", opts.makeflags ? opts.makeflags : xasprintf("-j%d", opts.jobs));
+	SETENV("PACKAGE=%s", s->pkg->name);
+	SETENV("VERSION=%s", s->pkg->version);
+	SETENV("PHASE=%s", s->phase->name);
+	SETENV("STAGENAME=%s", st->name);
+	SETENV("SRC=%s/src", dir);
+	SETENV("BUILD=%s/build", dir);
+	SETENV("STAGE=%s/stage", dir);
+	SETENV("OUT=%s", out);
+	SETENV("FILES=%s", s->pkg->filesdir);
+	for (size_t i = 0; i < t->nenv; i++)
+		SETENV("%s", t->env[i]);
+	for (size_t i = 0; i < st->nneeds; i++) {
+		char *v = xstrdup(st->needs[i]->def->kind);
+		for (char *p = v; *p; p++)
+			*p = *p == '-' ? '_' : *p >= 'a' && *p <= 'z' ? *p - 'a' + 'A' : *p;
+		SETENV("%s=%s", v, stage_out(st->needs[i]->name));
+		free(v);
+	}
+	/* the toolchain: recipes say $CC and --host=$HOST in every context */
+	SETENV("CONTEXT=%s", def->context);
+	cc = !strcmp(def->context, "cross") ? xasprintf("%s-", envget(t->env, t->nenv, "TARGET")) : "";
+	if (strcmp(def->context, "host"))
+		SETENV("HOST=%s", envget(t->env, t->nenv, "TARGET"));
+	if (*cc)
+		SETENV("CROSS_COMPILE=%s", cc);
+	SETENV("CC=%s%s", cc, *cc ? "gcc" : "cc");
+	SETENV("CXX=%s%s", cc, *cc ? "g++" : "c++");
+	SETENV("AR=%sar", cc);
+	SETENV("RANLIB=%sranlib", cc);
+	SETENV("STRIP=%sstrip", cc);
+	for (size_t i = 0; i < def->npaths; i++) {
+		char *p = expand(def->paths[i], env, n);
+		bufprintf(&pb, "%s:", p);
+		free(p);
+	}
+	bufputs(&pb, airlock);
+	path = pb.s;
+	SETENV("PATH=%s", path);
+	free(path);
+	for (size_t i = 0; i < def->nenv; i++) {
+		char *e = expand(def->env[i], env, n);
+		env = (void *)vpush((void **)env, &n, e);
+	}
+	return env;
+}
+
+/* WORK/airlock/STAGE: symlinks to the host commands the stage declares */
+static char *airlock(struct stage *st)
+{
+	char *dir = xasprintf("%s/airlock/%s", opts.work, st->name);
+	int err = 0;
+
+	rmtree(dir);
+	if (mkdirp(dir) < 0)
+		fatal("cannot create %s:", dir);
+	for (size_t i = 0; i < st->def->ntools; i++) {
+		char *host = which(st->def->tools[i]);
+		char *link = xasprintf("%s/%s", dir, st->def->tools[i]);
+		if (!host)
+			err = perr(st->def->path, 1, "host tool '%s' is not installed (bootstrap doctor says what to install)", st->def->tools[i]);
+		else if (symlink(host, link) < 0 && errno != EEXIST)
+			fatal("cannot create %s:", link);
+		free(host);
+		free(link);
+	}
+	if (err) {
+		free(dir);
+		return NULL;
+	}
+	return dir;
+}
+
+/* fresh sources: every source unpacked, then the patches in order */
+static int unpack(struct step *s, const char *dir)
+{
+	struct package *p = s->pkg;
+	char *src = xasprintf("%s/src", dir);
+	int r = 0;
+
+	for (size_t i = 0; r == 0 && i < p->nsrc; i++) {
+		struct source *so = &p->src[i];
+		char *file = fetch_source(p, so);
+		char *into = so->into ? xasprintf("%s/%s", src, so->into) : xstrdup(src);
+		if (!file) {
+			r = -1;
+		} else if (so->inner) {
+			char *outer = xasprintf("%s/outer", dir);
+			char *inner = xasprintf("%s/%s", outer, so->inner);
+			r = archive_unpack(file, outer);
+			if (r == 0 && !exists(inner))
+				r = perr(p->path, so->line, "%s holds no %s", so->file, so->inner);
+			if (r == 0)
+				r = archive_unpack(inner, into);
+			rmtree(outer);
+			free(outer);
+			free(inner);
+		} else {
+			r = archive_unpack(file, into);
+		}
+		free(file);
+		free(into);
+	}
+	for (size_t i = 0; r == 0 && i < p->npatches; i++) {
+		char *argv[] = {"patch", "-p1", "-N", "-s", "-d", src, "-i", p->patches[i], NULL};
+		if (proc_run(argv, NULL, -1) != 0)
+			r = perr(p->patches[i], 0, "does not apply to %s %s", p->name, p->version);
+	}
+	free(src);
+	return r;
+}
+
+static void addclosure(struct step *s, struct step ***v, size_t *n)
+{
+	for (size_t i = 0; i < *n; i++)
+		if ((*v)[i] == s)
+			return;
+	*v = (void *)vpush((void **)*v, n, s);
+	for (size_t i = 0; i < s->ndeps; i++)
+		addclosure(s->deps[i], v, n);
+}
+
+static size_t stepindex(struct step *s)
+{
+	size_t i = 0;
+
+	while (s->stage->steps[i] != s)
+		i++;
+	return i;
+}
+
+static int cmpstep(const void *a, const void *b)
+{
+	size_t x = stepindex(*(struct step *const *)a), y = stepindex(*(struct step *const *)b);
+
+	return x < y ? -1 : x > y;
+}
+
+/* dir/stage: what this step reads, in stage order, later over earlier */
+static int makeview(struct step *s, const char *dir)
+{
+	char *view = xasprintf("%s/stage", dir);
+	struct step **v = NULL;
+	size_t n = 0;
+	int r = 0;
+
+	rmtree(view);
+	mkdirp(view);
+	for (size_t i = 0; i < s->ndeps; i++)
+		addclosure(s->deps[i], &v, &n);
+	if (n)
+		qsort(v, n, sizeof(*v), cmpstep);
+	for (size_t i = 0; r == 0 && i < n; i++) {
+		char *out = cache_out(v[i]->key);
+		r = tree_merge(out, view, TREE_LINK);
+		if (r < 0)
+			warn("cannot assemble %s from %s:", view, out);
+		free(out);
+	}
+	free(v);
+	free(view);
+	return r;
+}
+
+struct timing {
+	char *name;
+	double secs;
+};
+
+static struct timing *times;
+static size_t ntimes;
+
+/* run one phase in dir; out receives its output */
+static int phase(struct step *s, const char *dir, const char *out, const char *lock, int replay)
+{
+	char *script = xasprintf("%s/%s.sh", dir, s->phase->name);
+	char *logdir = xasprintf("%s/logs/%s", opts.work, s->stage->name);
+	char *log = xasprintf("%s/%s.%s%s.log", logdir, s->pkg->name, s->phase->name, replay ? ".replay" : "");
+	char *pgid = xasprintf("%s/pgid", dir), *done = xasprintf("%s/done", dir);
+	char *label, *slot = step_slot(s), **env;
+	char *text = xasprintf("# %s: phase %s of %s (%s:%d)\n%s", step_name(s), s->phase->name,
+	                       s->pkg->name, s->pkg->path, s->phase->line, s->phase->text);
+	char *shell = s->phase->bash ? xasprintf("%s/bash", lock) : xstrdup("/bin/sh");
+	char *argv[] = {shell, "-e", script, NULL};
+	double secs, est = cache_gettime(s->stage->name, slot);
+	int st;
+
+	unlink(done);
+	mkdirp(logdir);
+	if (makeview(s, dir) < 0 || writefile(script, text, strlen(text)) < 0)
+		fatal("cannot prepare %s:", dir);
+	if (s->phase->bash && !exists(shell)) {
+		perr(s->stage->def->path, 1, "phase %s of %s runs in bash: expected 'bash' in this stage's tools", s->phase->name, s->pkg->name);
+		return -1;
+	}
+	env = step_env(s, dir, out, lock);
+	if (replay)
+		label = xasprintf("[%d/%d] %s (replayed for its build tree)", ibuild, nbuild, step_name(s));
+	else
+		label = xasprintf("[%d/%d] %s", ++ibuild, nbuild, step_name(s));
+	struct job j = {label, argv, env, NULL, log, pgid, est};
+	char *bdir = xasprintf("%s/build", dir);
+	j.dir = bdir;
+	st = run_job(&j, &secs);
+	unlink(pgid);
+	if (st == 0) {
+		writefile(done, s->key, strlen(s->key));
+		if (!replay) {
+			cache_settime(s->stage->name, slot, secs);
+			times = xreallocarray(times, ntimes + 1, sizeof(*times));
+			times[ntimes].name = xasprintf("%s %s", s->pkg->name, s->phase->name);
+			times[ntimes++].secs = secs;
+		}
+	} else if (run_stopped()) {
+		fprintf(stderr, "\nstopped: %s (signal %d); the next run starts this step over\n", step_name(s), run_stopped());
+	} else {
+		fprintf(stderr, "\nstep failed: package %s, stage %s, step %s (exit %d)\n", s->pkg->name,
+		        s->stage->name, s->phase->name, st);
+		fprintf(stderr, "log: %s\n--- last 30 lines ---\n", log);
+		run_tail(log, 30, stderr);
+		fprintf(stderr, "---\n");
+	}
+	free(bdir);
+	free(script);
+	free(logdir);
+	free(log);
+	free(pgid);
+	free(done);
+	free(label);
+	free(slot);
+	free(text);
+	free(shell);
+	return st == 0 ? 0 : -1;
+}
+
+/* the build tree holds the state right after s->prev */
+static int treeready(struct step *s, const char *dir)
+{
+	char *done = xasprintf("%s/done", dir), *key = readfile(done, NULL);
+	int r = s->prev && key && !strcmp(key, s->prev->key);
+
+	free(done);
+	free(key);
+	return r;
+}
+
+static int freshtree(struct step *s, const char *dir)
+{
+	static const char *sub[] = {"src", "build", "home"};
+
+	if (rmtree(dir) < 0)
+		fatal("cannot remove %s:", dir);
+	for (size_t i = 0; i < LEN(sub); i++) {
+		char *p = xasprintf("%s/%s", dir, sub[i]);
+		if (mkdirp(p) < 0)
+			fatal("cannot create %s:", p);
+		free(p);
+	}
+	return unpack(s, dir);
+}
+
+static int buildstep(struct step *s, const char *lock)
+{
+	char *dir = pkgdir(s), *tmp, *out;
+	int fd = cache_lock(s->key), r = 0;
+
+	if (cache_has(s->key)) { /* another run built it meanwhile */
+		cache_unlock(fd);
+		free(dir);
+		return 0;
+	}
+	if (!treeready(s, dir)) {
+		struct step *chain[64];
+		size_t n = 0;
+		for (struct step *p = s->prev; p && n < LEN(chain); p = p->prev)
+			chain[n++] = p;
+		r = freshtree(s, dir);
+		char *scratch = xasprintf("%s/replay-out", dir);
+		while (r == 0 && n-- > 0) {
+			rmtree(scratch);
+			mkdirp(scratch);
+			r = phase(chain[n], dir, scratch, lock, 1);
+		}
+		rmtree(scratch);
+		free(scratch);
+	}
+	if (r == 0) {
+		tmp = cache_tmp(s->key);
+		out = xasprintf("%s/out", tmp);
+		r = phase(s, dir, out, lock, 0);
+		if (r == 0) {
+			char *in = xasprintf("%s/inputs", tmp);
+			char *slot = step_slot(s);
+			writefile(in, s->inputs, strlen(s->inputs));
+			if (cache_commit(tmp, s->key) < 0)
+				fatal("cannot move %s into the cache:", tmp);
+			cache_setlast(s->stage->name, slot, s->inputs);
+			free(in);
+			free(slot);
+		} else {
+			rmtree(tmp);
+		}
+		free(out);
+		free(tmp);
+	}
+	cache_unlock(fd);
+	if (r == 0 && s->last && !opts.keepwork)
+		rmtree(dir);
+	free(dir);
+	return r;
+}
+
+/* WORK/out/NAME from the cached outputs, with NAME.manifest; renamed in */
+static int materialize(struct stage *st)
+{
+	char *out = stage_out(st->name);
+	char *keyf = xasprintf("%s.key", out), *key = readfile(keyf, NULL);
+	char *tmp = xasprintf("%s/out/.%s.tmp", opts.work, st->name);
+	char *old = xasprintf("%s/out/.%s.old", opts.work, st->name);
+	char *man = xasprintf("%s.manifest", out);
+	int r = 0;
+
+	if (key && !strcmp(key, st->key) && isdir(out))
+		goto done;
+	unlink(keyf);
+	rmtree(tmp);
+	if (mkdirp(tmp) < 0)
+		fatal("cannot create %s:", tmp);
+	for (size_t i = 0; r == 0 && i < st->nsteps; i++) {
+		char *o = cache_out(st->steps[i]->key);
+		if (tree_merge(o, tmp, TREE_COPY) < 0)
+			r = -1, warn("cannot copy %s into %s:", o, tmp);
+		free(o);
+	}
+	if (r == 0 && manifest_save(tmp, man) < 0)
+		r = -1, warn("cannot write %s:", man);
+	if (r == 0) {
+		rmtree(old);
+		if (exists(out) && rename(out, old) < 0)
+			fatal("cannot move %s aside:", out);
+		if (rename(tmp, out) < 0)
+			fatal("cannot rename %s to %s:", tmp, out);
+		rmtree(old);
+		writefile(keyf, st->key, strlen(st->key));
+	}
+done:
+	free(out);
+	free(keyf);
+	free(key);
+	free(tmp);
+	free(old);
+	free(man);
+	return r;
+}
+
+static void timetable(struct stage *st)
+{
+	double total = 0;
+	char d[32];
+
+	if (!ntimes)
+		return;
+	printf("%s: step times\n", st->name);
+	for (size_t i = 0; i < ntimes; i++) {
+		printf("  %-32s %8s\n", times[i].name, fmtdur(times[i].secs, d));
+		total += times[i].secs;
+		free(times[i].name);
+	}
+	printf("  %-32s %8s\n", "total", fmtdur(total, d));
+	ntimes = 0;
+}
+
+static int ready(struct step *s)
+{
+	for (size_t i = 0; i < s->ndeps; i++)
+		if (s->deps[i]->state != DONE)
+			return 0;
+	return 1;
+}
+
+static int buildstage(struct stage *st)
+{
+	char *lock = NULL;
+	int failed = 0;
+
+	for (size_t i = 0; i < st->nneeds; i++)
+		if (st->needs[i]->state != DONE) {
+			warn("skipping %s: it needs %s, which did not finish", st->name, st->needs[i]->name);
+			st->state = SKIPPED;
+			return -1;
+		}
+	for (size_t i = 0; i < st->nsteps && !run_stopped(); i++) {
+		struct step *s = st->steps[i];
+		if (s->cached) {
+			s->state = DONE;
+			continue;
+		}
+		if (!ready(s)) {
+			s->state = SKIPPED;
+			continue;
+		}
+		if (!lock && !(lock = airlock(st))) {
+			failed = 1;
+			break;
+		}
+		s->state = buildstep(s, lock) == 0 ? DONE : FAILED;
+		if (s->state == FAILED) {
+			failed = 1;
+			if (!opts.keepgoing)
+				break;
+		}
+	}
+	free(lock);
+	timetable(st);
+	for (size_t i = 0; i < st->nsteps; i++)
+		if (st->steps[i]->state != DONE)
+			failed = 1;
+	if (failed || materialize(st) < 0) {
+		st->state = FAILED;
+		return -1;
+	}
+	st->state = DONE;
+	return 0;
+}
+
+int build_plan(struct plan *plan)
+{
+	int failed = 0;
+
+	for (size_t i = 0; i < plan->n; i++)
+		for (size_t k = 0; k < plan->stages[i]->nsteps; k++)
+			nbuild += !plan->stages[i]->steps[k]->cached;
+	for (size_t i = 0; i < plan->n && !run_stopped(); i++) {
+		if (buildstage(plan->stages[i]) < 0) {
+			failed = 1;
+			if (!opts.keepgoing)
+				break;
+		}
+	}
+	if (run_stopped())
+		return 128 + run_stopped();
+	return failed ? -1 : 0;
+}

@@ -1,0 +1,12 @@
+/* build.h: carrying out a plan: the steps that are not cached, then each
+ * stage's output directory and manifest. */
+
+struct plan;
+struct stage;
+
+/* build what the plan needs; 0 when every stage is complete */
+int build_plan(struct plan *plan);
+/* WORK/out/NAME: a stage's output */
+char *stage_out(const char *name);
+/* take the work tree for this run; stops the leftovers of a killed run */
+void build_lock(void);

@@ -1,0 +1,152 @@
+/* cache.c: the content-addressed step cache, outside the work tree.
+ * Entries appear by rename only, so an entry that exists is complete. */
+
+#define _POSIX_C_SOURCE 200809L
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "cache.h"
+#include "util.h"
+
+static char *root;
+
+void cache_init(const char *dir)
+{
+	static const char *sub[] = {"steps", "tmp", "locks", "state", "sources"};
+
+	free(root);
+	root = abspath(dir);
+	for (size_t i = 0; i < LEN(sub); i++) {
+		char *p = xasprintf("%s/%s", root, sub[i]);
+		if (mkdirp(p) < 0)
+			fatal("cannot create cache directory %s:", p);
+		free(p);
+	}
+}
+
+const char *cache_root(void)
+{
+	return root;
+}
+
+int cache_has(const char *key)
+{
+	char *p = xasprintf("%s/steps/%s/out", root, key);
+	int r = isdir(p);
+
+	free(p);
+	return r;
+}
+
+char *cache_out(const char *key)
+{
+	return xasprintf("%s/steps/%s/out", root, key);
+}
+
+int cache_lock(const char *key)
+{
+	char *p = xasprintf("%s/locks/%s", root, key);
+	struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
+	int fd = open(p, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+
+	if (fd < 0)
+		fatal("cannot open lock %s:", p);
+	if (fcntl(fd, F_SETLK, &fl) < 0) {
+		if (errno != EAGAIN && errno != EACCES)
+			fatal("cannot lock %s:", p);
+		fprintf(stderr, "waiting for another run building %.12s...\n", key);
+		while (fcntl(fd, F_SETLKW, &fl) < 0)
+			if (errno != EINTR)
+				fatal("cannot lock %s:", p);
+	}
+	free(p);
+	return fd;
+}
+
+void cache_unlock(int fd)
+{
+	close(fd);
+}
+
+char *cache_tmp(const char *key)
+{
+	char *dir = xasprintf("%s/tmp", root);
+	char *tmp = xasprintf("%s/%s.%ld", dir, key, (long)getpid());
+	char *out = xasprintf("%s/out", tmp);
+	size_t n = strlen(key);
+	struct dirent *e;
+	DIR *d = opendir(dir);
+
+	/* under the lock, any other tmp of this key is a killed run's leftover */
+	while (d && (e = readdir(d))) {
+		if (strncmp(e->d_name, key, n) || e->d_name[n] != '.')
+			continue;
+		char *old = xasprintf("%s/%s", dir, e->d_name);
+		rmtree(old);
+		free(old);
+	}
+	if (d)
+		closedir(d);
+	if (mkdirp(out) < 0)
+		fatal("cannot create %s:", out);
+	free(dir);
+	free(out);
+	return tmp;
+}
+
+int cache_commit(const char *tmp, const char *key)
+{
+	char *dst = xasprintf("%s/steps/%s", root, key);
+	int r = rename(tmp, dst);
+
+	free(dst);
+	return r;
+}
+
+static char *statefile(const char *stage, const char *slot, const char *ext)
+{
+	char *dir = xasprintf("%s/state/%s", root, stage);
+
+	mkdirp(dir);
+	free(dir);
+	return xasprintf("%s/state/%s/%s.%s", root, stage, slot, ext);
+}
+
+double cache_gettime(const char *stage, const char *slot)
+{
+	char *p = statefile(stage, slot, "time"), *s = readfile(p, NULL);
+	double t = s ? atof(s) : 0;
+
+	free(p);
+	free(s);
+	return t;
+}
+
+void cache_settime(const char *stage, const char *slot, double secs)
+{
+	char *p = statefile(stage, slot, "time"), *s = xasprintf("%.1f\n", secs);
+
+	writefile(p, s, strlen(s));
+	free(p);
+	free(s);
+}
+
+char *cache_getlast(const char *stage, const char *slot)
+{
+	char *p = statefile(stage, slot, "inputs"), *s = readfile(p, NULL);
+
+	free(p);
+	return s;
+}
+
+void cache_setlast(const char *stage, const char *slot, const char *inputs)
+{
+	char *p = statefile(stage, slot, "inputs");
+
+	writefile(p, inputs, strlen(inputs));
+	free(p);
+}

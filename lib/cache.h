@@ -1,0 +1,27 @@
+/* cache.h: the content-addressed step cache, outside the work tree.
+ *
+ *   steps/KEY/out     a finished step's output tree (renamed in whole)
+ *   steps/KEY/inputs  the lines its key hashes
+ *   tmp/KEY.PID/      a step being built
+ *   locks/KEY         held while a run builds KEY
+ *   state/STAGE/SLOT.{time,inputs}  last build time and inputs, per step slot
+ *   sources/FILE      verified source files
+ */
+
+/* use dir (created if missing) as the cache */
+void cache_init(const char *dir);
+const char *cache_root(void);
+int cache_has(const char *key);
+/* steps/KEY/out */
+char *cache_out(const char *key);
+/* wait for and take the lock on key; returns a descriptor for cache_unlock */
+int cache_lock(const char *key);
+void cache_unlock(int fd);
+/* a fresh, empty tmp/KEY.PID holding an empty out/ */
+char *cache_tmp(const char *key);
+/* rename tmp into steps/KEY */
+int cache_commit(const char *tmp, const char *key);
+double cache_gettime(const char *stage, const char *slot);
+void cache_settime(const char *stage, const char *slot, double secs);
+char *cache_getlast(const char *stage, const char *slot);
+void cache_setlast(const char *stage, const char *slot, const char *inputs);

@@ -1,0 +1,9 @@
+/* doctor.h: the host's prerequisites. */
+
+struct defs;
+
+/* check every host tool the project uses; print the apt-get line for what
+ * is missing; 0 when nothing is */
+int doctor(struct defs *defs, int quiet);
+/* the Debian package that provides a host command, NULL if unknown */
+const char *doctor_package(const char *cmd);

@@ -1,0 +1,17 @@
+/* opts.h: the command line, shared by every module. */
+
+struct opts {
+	int jobs;      /* -j */
+	int verbose;   /* -v: stream step logs */
+	int keepgoing; /* -k */
+	int offline;   /* --offline: sources from the cache only */
+	int keepwork;  /* --keep-work: leave build trees after success */
+	char **mirrors; /* --mirror DIR or URL, tried before upstream */
+	size_t nmirrors;
+	char *top;   /* the project: packages/, stages/, targets/ */
+	char *work;  /* build trees, logs and stage outputs */
+	char *cache; /* the step and source cache */
+	char *makeflags; /* MAKEFLAGS carrying a make jobserver we were given */
+};
+
+extern struct opts opts;

@@ -1,0 +1,288 @@
+/* plan.c: stages instantiated for a target, their steps, and the cache keys.
+ * A step's key hashes everything that can change its output: the runner's
+ * format, the target, stage and recipe files, the package's files and pinned
+ * sources, and the keys of the steps and stages it reads. */
+
+#define _POSIX_C_SOURCE 200809L
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include "cache.h"
+#include "defs.h"
+#include "plan.h"
+#include "scan.h"
+#include "sha256.h"
+#include "util.h"
+
+#define FORMAT "bootstrap-step-1"
+
+const char *host_arch(void)
+{
+	static struct utsname u;
+
+	if (uname(&u) < 0)
+		fatal("uname:");
+	if (startswith(u.machine, "armv7"))
+		return "armv7l";
+	return u.machine;
+}
+
+static struct stage *find(struct plan *plan, const char *name)
+{
+	for (size_t i = 0; i < plan->n; i++)
+		if (!strcmp(plan->stages[i]->name, name))
+			return plan->stages[i];
+	return NULL;
+}
+
+/* the latest step of pkg before position end of the stage */
+static struct step *latest(struct stage *st, size_t end, struct package *pkg)
+{
+	while (end-- > 0)
+		if (st->steps[end]->pkg == pkg)
+			return st->steps[end];
+	return NULL;
+}
+
+static void addsteps(struct plan *plan, struct stage *st)
+{
+	struct stagedef *def = st->def;
+
+	for (size_t b = 0; b < def->nbuild; b++) {
+		for (size_t k = 0; k < def->build[b].nphase; k++) {
+			struct step *s = xcalloc(1, sizeof(*s));
+			s->stage = st;
+			s->pkg = def->build[b].pkg;
+			s->phase = def->build[b].phase[k];
+			s->prev = latest(st, st->nsteps, s->pkg);
+			if (s->prev)
+				s->deps = (void *)vpush((void **)s->deps, &s->ndeps, s->prev);
+			for (size_t d = 0; d < s->pkg->ndepends; d++) {
+				struct package *p = find_package(plan->defs, s->pkg->depends[d]);
+				struct step *dep = latest(st, st->nsteps, p);
+				if (dep)
+					s->deps = (void *)vpush((void **)s->deps, &s->ndeps, dep);
+			}
+			st->steps = (void *)vpush((void **)st->steps, &st->nsteps, s);
+		}
+	}
+	for (size_t i = 0; i < st->nsteps; i++)
+		st->steps[i]->last = latest(st, st->nsteps, st->steps[i]->pkg) == st->steps[i];
+}
+
+/* the stages being added, innermost first, to report a cycle */
+struct chain {
+	const char *kind;
+	struct chain *up;
+};
+
+/* depth first, so that needed stages come before their users */
+static struct stage *add(struct plan *plan, const char *kind, struct target *t, struct chain *up)
+{
+	char *name = xasprintf("%s-%s", kind, t->name);
+	struct stage *st = find(plan, name);
+	struct stagedef *def = find_stage(plan->defs, kind);
+	struct chain here = {kind, up};
+
+	if (st) {
+		free(name);
+		return st;
+	}
+	for (struct chain *c = up; c; c = c->up) {
+		if (strcmp(c->kind, kind))
+			continue;
+		struct buf b = {0};
+		for (c = &here; c; c = c->up)
+			bufprintf(&b, "%s%s", c->kind, c->up ? " <- " : "");
+		perr(def->path, 1, "stages need each other in a cycle: %s", b.s);
+		free(b.s);
+		free(name);
+		return NULL;
+	}
+	if (!def) {
+		warn("unknown stage kind '%s' in '%s': expected one of stages/", kind, name);
+		free(name);
+		return NULL;
+	}
+	st = xcalloc(1, sizeof(*st));
+	st->name = name;
+	st->def = def;
+	st->target = t;
+	for (size_t i = 0; i < def->nneeds; i++) {
+		struct stage *need = add(plan, def->needs[i], t, &here);
+		if (!need)
+			return NULL;
+		st->needs = (void *)vpush((void **)st->needs, &st->nneeds, need);
+	}
+	plan->stages = (void *)vpush((void **)plan->stages, &plan->n, st);
+	addsteps(plan, st);
+	return st;
+}
+
+int plan_add(struct plan *plan, const char *name)
+{
+	const char *dash;
+
+	/* kinds may hold '-' (host-tools): the target is after the last one */
+	dash = strrchr(name, '-');
+	if (!dash || dash == name || !dash[1]) {
+		warn("expected a stage name KIND-ARCH (for example cross-%s), found '%s'", host_arch(), name);
+		return -1;
+	}
+	char *kind = xstrndup(name, dash - name);
+	struct target *t = find_target(plan->defs, dash + 1);
+	int r;
+	if (!t) {
+		warn("unknown target '%s' in '%s': expected one of targets/", dash + 1, name);
+		r = -1;
+	} else {
+		r = add(plan, kind, t, NULL) ? 0 : -1;
+	}
+	free(kind);
+	return r;
+}
+
+int plan_all(struct plan *plan, const char *arch)
+{
+	struct target *t = find_target(plan->defs, arch);
+
+	if (!t) {
+		warn("unknown target '%s': expected one of targets/", arch);
+		return -1;
+	}
+	for (size_t i = 0; i < plan->defs->nstages; i++)
+		if (!add(plan, plan->defs->stages[i]->kind, t, NULL))
+			return -1;
+	return 0;
+}
+
+const char *step_name(struct step *s)
+{
+	static char buf[256];
+
+	snprintf(buf, sizeof(buf), "%s %s %s", s->stage->name, s->pkg->name, s->phase->name);
+	return buf;
+}
+
+char *step_slot(struct step *s)
+{
+	return xasprintf("%s.%s", s->pkg->name, s->phase->name);
+}
+
+static void line(struct buf *b, const char *what, const char *name, const char *hash)
+{
+	bufprintf(b, "%s %s %s\n", what, name, hash);
+}
+
+static void texthash(struct buf *b, const char *what, struct doc *doc, const char *top)
+{
+	char h[65];
+	size_t n = strlen(top);
+	const char *rel = strncmp(doc->path, top, n) || doc->path[n] != '/' ? doc->path : doc->path + n + 1;
+
+	sha256_str(doc->text, strlen(doc->text), h);
+	line(b, what, rel, h);
+}
+
+static void stepkey(struct plan *plan, struct step *s)
+{
+	struct buf b = {0};
+	struct package *p = s->pkg;
+	struct stage *st = s->stage;
+	char h[65];
+
+	bufprintf(&b, "format %s\n", FORMAT);
+	texthash(&b, "target", st->target->doc, plan->defs->top);
+	texthash(&b, "stage", st->def->doc, plan->defs->top);
+	texthash(&b, "recipe", p->doc, plan->defs->top);
+	line(&b, "files", p->name, p->fileshash);
+	for (size_t i = 0; i < p->nsrc; i++)
+		line(&b, "source", p->src[i].file, p->src[i].sha256);
+	sha256_str(s->phase->name, strlen(s->phase->name), h);
+	line(&b, "phase", s->phase->name, h);
+	for (size_t i = 0; i < s->ndeps; i++) {
+		char *slot = step_slot(s->deps[i]);
+		line(&b, "input", slot, s->deps[i]->key);
+		free(slot);
+	}
+	for (size_t i = 0; i < st->nneeds; i++)
+		line(&b, "needs", st->needs[i]->name, st->needs[i]->key);
+	sha256_str(b.s, b.n, s->key);
+	s->inputs = b.s;
+	s->cached = cache_has(s->key);
+}
+
+void plan_keys(struct plan *plan)
+{
+	for (size_t i = 0; i < plan->n; i++) {
+		struct stage *st = plan->stages[i];
+		struct buf b = {0};
+		bufputs(&b, "");
+		for (size_t k = 0; k < st->nsteps; k++) {
+			stepkey(plan, st->steps[k]);
+			bufprintf(&b, "%s\n", st->steps[k]->key);
+		}
+		sha256_str(b.s, b.n, st->key);
+		free(b.s);
+	}
+}
+
+/* length of the "what name" part of the "what name hash" line at p */
+static size_t keylen(const char *p)
+{
+	const char *e = strchr(p, '\n'), *sp = NULL;
+
+	for (const char *q = p; e && q < e; q++)
+		if (*q == ' ')
+			sp = q;
+	return sp ? (size_t)(sp - p) : 0;
+}
+
+static const char *nextline(const char *p)
+{
+	p = strchr(p, '\n');
+	return p ? p + 1 : NULL;
+}
+
+/* the line of text whose "what name" is l[0..n) */
+static const char *findline(const char *text, const char *l, size_t n)
+{
+	for (const char *p = text; p && *p; p = nextline(p))
+		if (keylen(p) == n && !strncmp(p, l, n))
+			return p;
+	return NULL;
+}
+
+void plan_why(struct step *s, FILE *f)
+{
+	char *slot = step_slot(s);
+	char *last = cache_getlast(s->stage->name, slot);
+	const char *p, *old;
+	size_t n;
+	int any = 0;
+
+	free(slot);
+	if (!last) {
+		fprintf(f, "      never built\n");
+		return;
+	}
+	for (p = s->inputs; p && *p; p = nextline(p)) {
+		n = keylen(p);
+		old = findline(last, p, n);
+		if (!old || strncmp(old, p, nextline(p) - p)) {
+			fprintf(f, "      %s %.*s\n", old ? "changed" : "new", (int)n, p);
+			any = 1;
+		}
+	}
+	for (p = last; p && *p; p = nextline(p)) {
+		n = keylen(p);
+		if (n && !findline(s->inputs, p, n)) {
+			fprintf(f, "      dropped %.*s\n", (int)n, p);
+			any = 1;
+		}
+	}
+	if (!any)
+		fprintf(f, "      inputs as last built, but its cache entry is gone\n");
+	free(last);
+}

@@ -1,0 +1,73 @@
+/* proc.c: running helper commands (tar, patch, curl, apt-get). */
+
+#define _POSIX_C_SOURCE 200809L
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "proc.h"
+#include "util.h"
+
+static int waitstatus(pid_t pid)
+{
+	int st;
+
+	while (waitpid(pid, &st, 0) < 0)
+		if (errno != EINTR)
+			return -1;
+	if (WIFEXITED(st))
+		return WEXITSTATUS(st);
+	return 128 + WTERMSIG(st);
+}
+
+static pid_t spawn(char *const argv[], const char *dir, int outfd, int errfd)
+{
+	pid_t pid = fork();
+
+	if (pid < 0)
+		fatal("fork:");
+	if (pid)
+		return pid;
+	if (outfd >= 0)
+		dup2(outfd, 1);
+	if (errfd >= 0)
+		dup2(errfd, 2);
+	if (dir && chdir(dir) < 0) {
+		warn("chdir %s:", dir);
+		_exit(127);
+	}
+	execvp(argv[0], argv);
+	warn("cannot run %s:", argv[0]);
+	_exit(127);
+}
+
+int proc_run(char *const argv[], const char *dir, int outfd)
+{
+	return waitstatus(spawn(argv, dir, outfd, outfd));
+}
+
+int proc_capture(char *const argv[], struct buf *out, int errfd)
+{
+	char tmp[8192];
+	ssize_t r;
+	int p[2], st;
+	pid_t pid;
+
+	if (pipe(p) < 0)
+		fatal("pipe:");
+	pid = spawn(argv, NULL, p[1], errfd);
+	close(p[1]);
+	bufputs(out, "");
+	while ((r = read(p[0], tmp, sizeof(tmp))) != 0) {
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			break;
+		bufadd(out, tmp, r);
+	}
+	close(p[0]);
+	st = waitstatus(pid);
+	return st;
+}

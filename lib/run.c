@@ -1,0 +1,172 @@
+/* run.c: running one step's script in its clean environment, with its log
+ * and a progress line. The step gets a process group of its own so that
+ * stopping it stops everything it started. */
+
+#define _POSIX_C_SOURCE 200809L
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "opts.h"
+#include "run.h"
+#include "util.h"
+
+static volatile sig_atomic_t stopsig;
+
+static void onsignal(int sig)
+{
+	stopsig = sig;
+}
+
+void run_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = onsignal;
+	sigemptyset(&sa.sa_mask);
+	/* no SA_RESTART: poll() must return to notice the signal */
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+}
+
+int run_stopped(void)
+{
+	return stopsig;
+}
+
+static pid_t start(struct job *j, int out)
+{
+	pid_t pid = fork();
+
+	if (pid < 0)
+		fatal("fork:");
+	if (pid)
+		return pid;
+	setpgid(0, 0);
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGHUP, SIG_DFL);
+	umask(022);
+	int in = open("/dev/null", O_RDONLY);
+	dup2(in, 0);
+	dup2(out, 1);
+	dup2(out, 2);
+	if (chdir(j->dir) < 0) {
+		fprintf(stderr, "bootstrap: cannot enter %s: %s\n", j->dir, strerror(errno));
+		_exit(127);
+	}
+	execve(j->argv[0], j->argv, j->env);
+	fprintf(stderr, "bootstrap: cannot run %s: %s\n", j->argv[0], strerror(errno));
+	_exit(127);
+}
+
+static void progress(struct job *j, double t, int final)
+{
+	char a[32], b[32];
+
+	if (!isatty(1) && !final)
+		return;
+	if (isatty(1))
+		fputs("\r\033[K", stdout);
+	if (j->estimate > 0 && !final)
+		printf("%s %s (~%s)", j->label, fmtdur(t, a), fmtdur(j->estimate, b));
+	else
+		printf("%s %s", j->label, fmtdur(t, a));
+	if (final || !isatty(1))
+		putchar('\n');
+	fflush(stdout);
+}
+
+int run_job(struct job *j, double *secs)
+{
+	int p[2], log, st = -1, exited = 0, open = 1;
+	double t0 = now(), shown = -1, killat = 0;
+	char buf[8192];
+	pid_t pid;
+
+	log = creat(j->log, 0644);
+	if (log < 0)
+		fatal("cannot create log %s:", j->log);
+	if (pipe(p) < 0)
+		fatal("pipe:");
+	fcntl(p[0], F_SETFD, FD_CLOEXEC);
+	pid = start(j, p[1]);
+	close(p[1]);
+	setpgid(pid, pid);
+	if (j->pidfile) {
+		char *s = xasprintf("%ld\n", (long)pid);
+		writefile(j->pidfile, s, strlen(s));
+		free(s);
+	}
+	if (!isatty(1)) {
+		printf("%s ...%s%s%s\n", j->label, j->estimate > 0 ? " (~" : "",
+		       j->estimate > 0 ? fmtdur(j->estimate, buf) : "", j->estimate > 0 ? ")" : "");
+		fflush(stdout);
+	}
+	while (open || !exited) {
+		struct pollfd pf = {p[0], POLLIN, 0};
+		int r = open ? poll(&pf, 1, exited ? 200 : 1000) : (msleep(100), 0);
+		/* asked to stop: the step's whole group, politely, then not */
+		if (stopsig && !exited && !killat) {
+			kill(-pid, SIGTERM);
+			killat = now() + 5;
+		}
+		if (killat && !exited && now() > killat)
+			kill(-pid, SIGKILL);
+		if (r > 0) {
+			ssize_t n = read(p[0], buf, sizeof(buf));
+			if (n > 0) {
+				if (write(log, buf, n) < 0)
+					warn("cannot write log %s:", j->log);
+				if (opts.verbose && fwrite(buf, 1, n, stdout) != (size_t)n)
+					warn("write:");
+			} else if (n == 0 || errno != EINTR) {
+				open = 0;
+			}
+		} else if (r == 0 && exited) {
+			open = 0; /* something the step left running holds the pipe */
+		}
+		if (!exited && waitpid(pid, &st, WNOHANG) == pid) {
+			exited = 1;
+			kill(-pid, SIGKILL); /* nothing a step started outlives it */
+		}
+		if (!opts.verbose && now() - shown >= 1) {
+			shown = now();
+			progress(j, shown - t0, 0);
+		}
+	}
+	close(p[0]);
+	close(log);
+	*secs = now() - t0;
+	if (!opts.verbose || isatty(1))
+		progress(j, *secs, 1);
+	if (WIFEXITED(st))
+		return WEXITSTATUS(st);
+	return 128 + WTERMSIG(st);
+}
+
+void run_tail(const char *path, int n, FILE *f)
+{
+	size_t len;
+	char *s = readfile(path, &len);
+	const char *p;
+	int lines = 0;
+
+	if (!s)
+		return;
+	for (p = s + len; p > s; p--)
+		if (p[-1] == '\n' && p != s + len && ++lines >= n)
+			break;
+	fputs(p, f);
+	if (len && s[len - 1] != '\n')
+		fputc('\n', f);
+	free(s);
+}

@@ -1,0 +1,21 @@
+/* run.h: running one step's script in its clean environment, with its log
+ * and a progress line. */
+
+struct job {
+	const char *label;   /* "[3/7] cross-x86_64 gcc compiler" */
+	char **argv;         /* the shell and the script */
+	char **env;          /* the whole environment, NULL-terminated */
+	const char *dir;     /* working directory */
+	const char *log;     /* the step's whole output goes here */
+	const char *pidfile; /* gets the step's process group while it runs */
+	double estimate;     /* seconds, 0 if never timed */
+};
+
+/* catch SIGINT, SIGTERM and SIGHUP so a step can be stopped cleanly */
+void run_signals(void);
+/* the signal that asked us to stop, 0 if none */
+int run_stopped(void);
+/* run the job; returns its exit status (128+N for signal N) and its time */
+int run_job(struct job *j, double *secs);
+/* the last n lines of a file to f */
+void run_tail(const char *path, int n, FILE *f);

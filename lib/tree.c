@@ -1,0 +1,198 @@
+/* tree.c: whole directory trees: merging, listing. */
+
+#define _POSIX_C_SOURCE 200809L
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "tree.h"
+#include "util.h"
+
+static int copyfile(const char *src, const char *dst, mode_t mode)
+{
+	char buf[1 << 16];
+	ssize_t r, w;
+	int in = open(src, O_RDONLY), out;
+
+	if (in < 0)
+		return -1;
+	out = open(dst, O_WRONLY | O_CREAT | O_TRUNC, mode & 07777);
+	if (out < 0) {
+		close(in);
+		return -1;
+	}
+	while ((r = read(in, buf, sizeof(buf))) > 0)
+		for (char *p = buf; r > 0; p += w, r -= w)
+			if ((w = write(out, p, r)) < 0)
+				goto err;
+	if (r < 0 || fchmod(out, mode & 07777) < 0)
+		goto err;
+	close(in);
+	return close(out);
+err:
+	close(in);
+	close(out);
+	return -1;
+}
+
+static void keeptime(const char *path, const struct stat *st)
+{
+	struct timespec ts[2] = {st->st_atim, st->st_mtim};
+
+	utimensat(AT_FDCWD, path, ts, AT_SYMLINK_NOFOLLOW);
+}
+
+static int merge(const char *src, const char *dst, int how);
+
+static int mergedir(const char *src, const char *dst, const struct stat *st, int how)
+{
+	struct stat dt;
+	struct dirent *e;
+	DIR *d;
+	int r = 0;
+
+	if (lstat(dst, &dt) == 0 && !S_ISDIR(dt.st_mode) && unlink(dst) < 0)
+		return -1;
+	if (mkdir(dst, 0700) < 0 && errno != EEXIST)
+		return -1;
+	chmod(dst, 0700); /* writable while filling, whatever its final mode */
+	d = opendir(src);
+	if (!d)
+		return -1;
+	while ((e = readdir(d))) {
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		char *s = xasprintf("%s/%s", src, e->d_name);
+		char *t = xasprintf("%s/%s", dst, e->d_name);
+		if (merge(s, t, how) < 0)
+			r = -1;
+		free(s);
+		free(t);
+	}
+	closedir(d);
+	if (chmod(dst, st->st_mode & 07777) < 0)
+		r = -1;
+	keeptime(dst, st);
+	return r;
+}
+
+static int merge(const char *src, const char *dst, int how)
+{
+	struct stat st, dt;
+	char target[4096];
+	ssize_t n;
+
+	if (lstat(src, &st) < 0)
+		return -1;
+	if (S_ISDIR(st.st_mode))
+		return mergedir(src, dst, &st, how);
+	if (lstat(dst, &dt) == 0) {
+		if (S_ISDIR(dt.st_mode) ? rmtree(dst) < 0 : unlink(dst) < 0)
+			return -1;
+	}
+	if (S_ISLNK(st.st_mode)) {
+		n = readlink(src, target, sizeof(target) - 1);
+		if (n < 0)
+			return -1;
+		target[n] = 0;
+		if (symlink(target, dst) < 0)
+			return -1;
+	} else if (S_ISREG(st.st_mode)) {
+		if (how == TREE_LINK ? link(src, dst) < 0 : copyfile(src, dst, st.st_mode) < 0)
+			return -1;
+		if (how == TREE_LINK)
+			return 0;
+	} else {
+		errno = ENOTSUP; /* no devices or fifos in outputs */
+		return -1;
+	}
+	keeptime(dst, &st);
+	return 0;
+}
+
+int tree_merge(const char *src, const char *dst, int how)
+{
+	return merge(src, dst, how);
+}
+
+struct list {
+	struct entry *e;
+	size_t n, cap;
+};
+
+static int walk(const char *root, const char *rel, struct list *l)
+{
+	char *dir = *rel ? xasprintf("%s/%s", root, rel) : xstrdup(root);
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	int r = 0;
+
+	if (!d) {
+		free(dir);
+		return -1;
+	}
+	while ((de = readdir(d))) {
+		struct stat st;
+		char *path, *full;
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		path = *rel ? xasprintf("%s/%s", rel, de->d_name) : xstrdup(de->d_name);
+		full = xasprintf("%s/%s", root, path);
+		if (lstat(full, &st) < 0) {
+			r = -1;
+			free(path);
+			free(full);
+			continue;
+		}
+		if (l->n == l->cap) {
+			l->cap = l->cap ? l->cap * 2 : 64;
+			l->e = xreallocarray(l->e, l->cap, sizeof(*l->e));
+		}
+		struct entry *e = &l->e[l->n++];
+		e->path = path;
+		e->mode = st.st_mode;
+		e->size = st.st_size;
+		e->link = NULL;
+		if (S_ISLNK(st.st_mode)) {
+			char t[4096];
+			ssize_t n = readlink(full, t, sizeof(t) - 1);
+			e->link = xstrndup(t, n < 0 ? 0 : n);
+		}
+		if (S_ISDIR(st.st_mode) && walk(root, path, l) < 0)
+			r = -1;
+		free(full);
+	}
+	closedir(d);
+	free(dir);
+	return r;
+}
+
+static int cmpentry(const void *a, const void *b)
+{
+	return strcmp(((const struct entry *)a)->path, ((const struct entry *)b)->path);
+}
+
+struct entry *tree_list(const char *root, size_t *n)
+{
+	struct list l = {0};
+
+	if (walk(root, "", &l) < 0) {
+		tree_free(l.e, l.n);
+		return NULL;
+	}
+	qsort(l.e, l.n, sizeof(*l.e), cmpentry);
+	*n = l.n;
+	return l.e ? l.e : xcalloc(1, sizeof(*l.e));
+}
+
+void tree_free(struct entry *e, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(e[i].path);
+		free(e[i].link);
+	}
+	free(e);
+}

@@ -1,0 +1,18 @@
+/* tree.h: whole directory trees: merging, listing. */
+
+enum { TREE_COPY, TREE_LINK };
+
+/* copy (or hard-link) src's contents over dst, replacing what is there;
+ * modes, symlinks and modification times are kept */
+int tree_merge(const char *src, const char *dst, int how);
+
+struct entry {
+	char *path; /* relative to the root, no leading "./" */
+	unsigned mode; /* st_mode */
+	long long size;
+	char *link;    /* symlink target */
+};
+
+/* every entry under root, sorted by path (bytewise); NULL on error */
+struct entry *tree_list(const char *root, size_t *n);
+void tree_free(struct entry *e, size_t n);

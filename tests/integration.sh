@@ -1,0 +1,243 @@
+#!/bin/sh
+# Integration tests: real builds of small packages made here, with the host
+# cc standing in for the toolchain.
+. "$(dirname "$0")/lib.sh"
+
+T=${TMPDIR:-/tmp}/bootstrap-it.$$
+trap '[ -n "$KEEP" ] || rm -rf "$T"' EXIT
+newproject "$T"
+
+# two packages with sources, one sourceless, over two stages
+mkdir -p "$P/src/hello-1.0" "$P/src/libm-2.0"
+cat > "$P/src/hello-1.0/hello.c" <<'C'
+#include <stdio.h>
+int main(void) { puts("hello from a tarball"); return 0; }
+C
+cat > "$P/src/libm-2.0/sq.c" <<'C'
+#include <stdio.h>
+int main(void) { printf("%d\n", 7 * 7); return 0; }
+C
+HH=$(tarball "$P" hello-1.0)
+HL=$(tarball "$P" libm-2.0)
+cat > "$P/packages/hello" <<R
+# hello: compiled from its tarball
+version 1.0
+epoch 1700000000
+source hello-1.0.tar.gz $HH
+
+phase build
+	\$CC -o hello \$SRC/hello.c
+	mkdir -p \$OUT/bin
+	cp hello \$OUT/bin/
+R
+cat > "$P/packages/sq" <<R
+version 2.0
+epoch 1700000000
+source libm-2.0.tar.gz $HL
+phase build
+	\$CC -o sq \$SRC/sq.c
+phase install
+	mkdir -p \$OUT/bin
+	cp sq \$OUT/bin/
+R
+cat > "$P/packages/greet" <<'R'
+# greet: runs what hello built, from the tools stage and from this one
+version 1
+epoch 1700000000
+depends hello
+phase build
+	mkdir -p $OUT/share
+	$TOOLS/bin/hello > $OUT/share/from-tools
+	$STAGE/bin/hello > $OUT/share/from-stage
+	env | sort > $OUT/share/env
+R
+cat > "$P/stages/tools" <<'R'
+context host
+tools sh cc as ld mkdir cp
+build hello
+R
+cat > "$P/stages/final" <<'R'
+context host
+needs tools
+tools sh cc as ld mkdir cp env sort
+env GREETING=hello-$ARCH
+build hello
+build sq
+build greet
+R
+
+export LEAKED_FROM_HOST=1
+bs all t1 > "$T/run1" 2>&1
+expect "two-stage build succeeds" test $? -eq 0
+O=$P/build/out
+expect "stage output: a tool built in the first stage" sh -c "'$O/tools-t1/bin/hello' | grep -q 'hello from a tarball'"
+expect "stage output: a later stage ran it" has "$O/final-t1/share/from-tools" "hello from a tarball"
+expect "a step reads its in-stage dependency through \$STAGE" has "$O/final-t1/share/from-stage" "hello from a tarball"
+expect "two phases of one package share a build tree" sh -c "'$O/final-t1/bin/sq' | grep -qx 49"
+expect "one line per step with a counter" has "$T/run1" "[5/5] final-t1 greet build"
+expect "a table of step times at the end of a stage" has "$T/run1" "final-t1: step times"
+E=$O/final-t1/share/env
+expect "clean environment: host variables do not leak" hasnt "$E" LEAKED_FROM_HOST
+expect "clean environment: LC_ALL, TZ, SOURCE_DATE_EPOCH" sh -c "grep -qx LC_ALL=C '$E' && grep -qx TZ=UTC '$E' && grep -qx SOURCE_DATE_EPOCH=1700000000 '$E'"
+expect "clean environment: PATH is the airlock" grep -qx "PATH=$P/build/airlock/final-t1" "$E"
+expect "stage env lines see the target" grep -qx "GREETING=hello-t1" "$E"
+expect "airlock holds only the declared tools" test "$(ls "$P/build/airlock/final-t1" | wc -l)" -eq 8
+expect "manifest: sorted, with modes, sizes and hashes" sh -c "grep -q '^bin/hello f 0755 ' '$O/final-t1.manifest' && LC_ALL=C sort -c '$O/final-t1.manifest'"
+H=$(sha256sum "$O/final-t1/share/from-tools" | cut -d' ' -f1)
+expect "manifest hashes match the files" grep -q "^share/from-tools f 0644 21 $H -$" "$O/final-t1.manifest"
+expect "build trees are removed after success" test ! -e "$P/build/work/final-t1/hello"
+
+# nothing changed: all cache hits, fast
+start=$(date +%s%N)
+bs all t1 > "$T/run2" 2>&1
+rc=$?
+ms=$(( ($(date +%s%N) - start) / 1000000 ))
+expect "second run succeeds" test $rc -eq 0
+expect "second run builds nothing" hasnt "$T/run2" "["
+expect "second run under 2 seconds (${ms} ms)" test "$ms" -lt 2000
+bs plan final-t1 > "$T/plan" 2>&1
+expect "plan: everything cached" has "$T/plan" "5 steps, 5 cached, 0 to build"
+
+# one byte in greet's recipe: greet alone rebuilds
+printf '\n' >> "$P/packages/greet"
+bs plan final-t1 > "$T/plan" 2>&1
+expect "plan names the changed recipe" has "$T/plan" "changed recipe packages/greet"
+bs all t1 > "$T/run3" 2>&1
+expect "a recipe change rebuilds that package" has "$T/run3" "[1/1] final-t1 greet build"
+expect "... and nothing else" test "$(grep -c '^\[' "$T/run3")" -eq 2
+
+# one byte in hello's: hello in both stages and greet, not sq
+sed -i 's/^version 1.0$/version 1.0 /' "$P/packages/hello"
+bs all t1 > "$T/run4" 2>&1
+expect "a change reaches dependants in later stages" sh -c "grep -q '\] tools-t1 hello build' '$T/run4' && grep -q '\] final-t1 hello build' '$T/run4' && grep -q '\] final-t1 greet build' '$T/run4'"
+expect "... including every step of a stage that needs the changed one" has "$T/run4" "final-t1 sq build"
+
+# one byte in sq's: its two phases rebuild, nothing else
+printf '\n' >> "$P/packages/sq"
+bs all t1 > "$T/run5" 2>&1
+expect "a change to a two-phase package rebuilds its phases only" sh -c "grep -q '\\[1/2\\] final-t1 sq build' '$T/run5' && grep -q '\\[2/2\\] final-t1 sq install' '$T/run5' && ! grep -q 'hello' '$T/run5'"
+
+# a failing step: its package, stage, step, log and last 30 lines; exit non-zero
+cat > "$P/packages/bad" <<'R'
+version 1
+epoch 1
+phase build
+	i=1; while [ $i -le 40 ]; do echo "log line $i"; i=$((i+1)); done
+	exit 3
+R
+cat > "$P/stages/broken" <<'R'
+context host
+tools sh cc as ld cp mkdir
+build bad
+build sq
+R
+bs stage broken-t1 > "$T/fail" 2>&1
+rc=$?
+expect "a failing step exits non-zero" test $rc -ne 0
+expect "a failure names package, stage and step" has "$T/fail" "step failed: package bad, stage broken-t1, step build (exit 3)"
+expect "a failure gives the log's path" has "$T/fail" "log: $P/build/logs/broken-t1/bad.build.log"
+expect "a failure shows the last 30 lines" sh -c "grep -qx 'log line 40' '$T/fail' && grep -qx 'log line 11' '$T/fail' && ! grep -qx 'log line 10' '$T/fail'"
+expect "without -k the run stops at the failure" hasnt "$T/fail" "broken-t1 sq"
+bs -k stage broken-t1 > "$T/fail2" 2>&1
+expect "with -k, independent steps still build" has "$T/fail2" "broken-t1 sq install"
+rm "$P/stages/broken" "$P/packages/bad"
+
+# a corrupted tarball is refused, moved aside, never cached
+cp "$P/mirror/hello-1.0.tar.gz" "$T/good.tar.gz"
+printf 'x' >> "$P/mirror/hello-1.0.tar.gz"
+BAD=$(sha256sum "$P/mirror/hello-1.0.tar.gz" | cut -d' ' -f1)
+rm -rf "$P/cache/sources"
+bs fetch hello > "$T/corrupt" 2>&1
+expect "a corrupted source fails" test $? -ne 0
+expect "the error names the file, expected and actual hash" grep -q "hello-1.0.tar.gz from .*: sha256 mismatch: expected $HH, found $BAD" "$T/corrupt"
+expect "a corrupted source is not cached" test ! -e "$P/cache/sources/hello-1.0.tar.gz"
+expect "a corrupted source is moved aside" test -e "$P/cache/sources/rejected/hello-1.0.tar.gz.$BAD"
+cp "$T/good.tar.gz" "$P/mirror/hello-1.0.tar.gz"
+bs fetch hello > /dev/null 2>&1
+expect "fetch from a mirror directory verifies and caches" test -f "$P/cache/sources/hello-1.0.tar.gz"
+
+# --offline: a source missing from the cache fails clearly
+rm -rf "$P/cache/sources"
+bs --offline fetch sq > "$T/offline" 2>&1
+expect "offline: missing source fails" test $? -ne 0
+expect "offline: the message names recipe line, file and cache" has "$T/offline" "packages/sq:3: libm-2.0.tar.gz (package sq) is not in the source cache $P/cache/sources, and --offline forbids fetching it"
+
+# an archive with a '..' member is refused
+mkdir -p "$P/src/evil"
+echo x > "$P/src/evil/f"
+tar -cf "$P/mirror/evil.tar" -P -C "$P/src/evil" --transform 's,^,../,' f
+HE=$(sha256sum "$P/mirror/evil.tar" | cut -d' ' -f1)
+printf 'version 1\nepoch 1\nsource evil.tar %s\nphase build\n\ttrue\n' "$HE" > "$P/packages/evil"
+printf 'context host\ntools sh\nbuild evil\n' > "$P/stages/evil"
+bs stage evil-t1 > "$T/evil" 2>&1
+rc=$?
+expect "an archive member with '..' is refused" sh -c "test $rc -ne 0 && grep -q \"refusing member '../f'\" '$T/evil'"
+expect "... and nothing is written outside" test ! -e "$P/build/work/evil-t1/f"
+rm "$P/packages/evil" "$P/stages/evil"
+
+# a step killed with SIGKILL (the runner and all): the next run resumes cleanly
+cat > "$P/packages/slow" <<R
+version 1
+epoch 1
+phase one
+	echo one > one
+phase two
+	echo half > \$OUT/half
+	if [ -e $T/slow ]; then echo started > $T/started; sleep 60; fi
+	cat one > \$OUT/two
+R
+printf 'context host\ntools sh cat sleep\nbuild slow\n' > "$P/stages/slow"
+touch "$T/slow"
+bsbg stage slow-t1 > "$T/kill1" 2>&1
+pid=$!
+i=0; while [ ! -e "$T/started" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done
+kill -9 $pid
+wait $pid 2>/dev/null
+expect "a killed run leaves no stage output" test ! -e "$P/build/out/slow-t1"
+rm "$T/slow"
+bs stage slow-t1 > "$T/kill2" 2>&1
+expect "after SIGKILL the next run succeeds" test $? -eq 0
+expect "it stops the killed run's leftover processes" has "$T/kill2" "left running by a killed run"
+expect "the finished phase is not rebuilt, only replayed for its tree" sh -c "grep -q 'slow-t1 slow one (replayed' '$T/kill2' && grep -q '\] slow-t1 slow two' '$T/kill2'"
+expect "the output is whole" test "$(cat "$P/build/out/slow-t1/two")" = one
+expect "no half-written entry is left in the cache" test -z "$(ls "$P/cache/tmp")"
+expect "no leftover process" gone "sleep 60"
+
+# two runs on one work tree: the second is refused while the first runs
+touch "$T/slow"
+rm -f "$T/started"
+printf '\n' >> "$P/packages/slow"
+bsbg stage slow-t1 > /dev/null 2>&1
+pid=$!
+i=0; while [ ! -e "$T/started" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done
+bs stage slow-t1 > "$T/lock" 2>&1
+expect "a second run on the same work tree is refused" has "$T/lock" "another bootstrap run (pid $pid) is using $P/build"
+kill -INT $pid
+wait $pid
+rc=$?
+expect "Ctrl-C stops the run with a non-zero status" test $rc -ne 0
+expect "Ctrl-C stops the step's processes" gone "sleep 60"
+expect "Ctrl-C leaves no half-written entry" test -z "$(ls "$P/cache/tmp")"
+rm -f "$T/slow"
+
+# a make jobserver is passed through to steps
+printf 'version 1\nepoch 1\nphase build\n\tmkdir -p $OUT\n\techo "$MAKEFLAGS" > $OUT/makeflags\n' > "$P/packages/js"
+printf 'context host\ntools sh mkdir\nbuild js\n' > "$P/stages/js"
+printf 'all:\n\t+%s --top %s --cache %s stage js-t1\n' "$BOOTSTRAP" "$P" "$P/cache" > "$T/Makefile"
+make -s -j3 -f "$T/Makefile" > "$T/js" 2>&1
+expect "a make jobserver reaches the steps" grep -q -- "--jobserver-auth=" "$P/build/out/js-t1/makeflags"
+printf '\n' >> "$P/packages/js"
+bs -j 5 stage js-t1 > /dev/null 2>&1
+expect "without a jobserver, -j N becomes MAKEFLAGS" grep -qx -- "-j5" "$P/build/out/js-t1/makeflags"
+
+# list and bad input
+bs list > "$T/list" 2>&1
+expect "list shows targets, stages with names, packages with versions" sh -c "grep -q 't1 .*t1-linux-musl' '$T/list' && grep -q 'final-t1' '$T/list' && grep -q 'hello .*1.0' '$T/list'"
+bs stage nosuch-t1 > "$T/bad" 2>&1
+rc=$?
+expect "an unknown stage is an error" sh -c "test $rc -ne 0 && grep -q \"unknown stage kind 'nosuch'\" '$T/bad'"
+printf 'version 1\nepoch 1\nsourc x 1\nphase a\n\ttrue\n' > "$P/packages/typo"
+bs list > "$T/bad" 2>&1
+rc=$?
+expect "a malformed recipe is reported as file:line" sh -c "test $rc -ne 0 && grep -q \"^$P/packages/typo:3: expected a recipe keyword\" '$T/bad'"
+rm "$P/packages/typo"

@@ -1,0 +1,52 @@
+# tests/lib.sh: helpers for the shell tests. Each case prints "ok - NAME" or
+# "FAIL - NAME: why"; tests/run counts the lines.
+
+BOOTSTRAP=${BOOTSTRAP:-$(cd "$(dirname "$0")/.." && pwd)/bootstrap}
+
+ok() { echo "ok - $1"; }
+fail() { echo "FAIL - $1: $2"; }
+
+# expect NAME CONDITION-COMMAND...: pass when the command succeeds
+expect() {
+	name=$1; shift
+	if "$@"; then ok "$name"; else fail "$name" "$*"; fi
+}
+
+# has FILE TEXT: the file contains the fixed string
+has() { grep -qF -- "$2" "$1"; }
+hasnt() { ! grep -qF -- "$2" "$1"; }
+
+# a project directory of our own: targets/, stages/, packages/, a source mirror
+newproject() {
+	P=$1
+	rm -rf "$P"
+	mkdir -p "$P/targets" "$P/stages" "$P/packages" "$P/patches" "$P/mirror" "$P/src"
+	cat > "$P/targets/t1" <<-'T'
+	# a made-up target: the host compiler stands in for its toolchain
+	triplet t1-linux-musl
+	karch t1
+	kimage vmlinux
+	qemu true
+	console ttyS0
+	T
+}
+
+# tarball DIR NAME: pack P/src/NAME as P/mirror/NAME.tar.gz, print its sha256
+tarball() {
+	tar -czf "$1/mirror/$2.tar.gz" -C "$1/src" "$2"
+	sha256sum "$1/mirror/$2.tar.gz" | cut -d' ' -f1
+}
+
+# run the runner on project P with its own cache and work tree
+bs() { "$BOOTSTRAP" --top "$P" --cache "$P/cache" --mirror "$P/mirror" "$@"; }
+# the same in the background, with $! the runner itself
+bsbg() { "$BOOTSTRAP" --top "$P" --cache "$P/cache" --mirror "$P/mirror" "$@" & }
+
+# gone PATTERN: no process matches within 3 seconds (a killed one takes a moment)
+gone() {
+	i=0
+	while pgrep -f "$1" > /dev/null; do
+		[ $i -ge 30 ] && return 1
+		sleep 0.1; i=$((i+1))
+	done
+}

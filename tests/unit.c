@@ -1,0 +1,294 @@
+/* unit.c: unit tests of the runner's modules. Prints "ok - NAME" or
+ * "FAIL - NAME: why" for each case; tests/run counts them. */
+
+#define _POSIX_C_SOURCE 200809L
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "../lib/archive.h"
+#include "../lib/cache.h"
+#include "../lib/defs.h"
+#include "../lib/manifest.h"
+#include "../lib/opts.h"
+#include "../lib/plan.h"
+#include "../lib/scan.h"
+#include "../lib/sha256.h"
+#include "../lib/util.h"
+
+struct opts opts;
+static int failed;
+
+static void check(int ok, const char *name, const char *why)
+{
+	if (ok)
+		printf("ok - %s\n", name);
+	else
+		printf("FAIL - %s: %s\n", name, why), failed++;
+	firsterr[0] = 0; /* each case sees only its own first error */
+}
+
+static void checkstr(const char *got, const char *want, const char *name)
+{
+	char *why = xasprintf("expected '%s', got '%s'", want, got ? got : "(null)");
+
+	check(got && !strcmp(got, want), name, why);
+	free(why);
+}
+
+/* FIPS 180-2 and NIST CAVP vectors */
+static void test_sha256(void)
+{
+	char h[65];
+	char *million = xmalloc(1000000);
+	struct sha256 s;
+
+	sha256_str("abc", 3, h);
+	checkstr(h, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad", "sha256 abc");
+	sha256_str("", 0, h);
+	checkstr(h, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", "sha256 empty");
+	sha256_str("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq", 56, h);
+	checkstr(h, "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1", "sha256 448 bits");
+	memset(million, 'a', 1000000);
+	sha256_str(million, 1000000, h);
+	checkstr(h, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0", "sha256 a million a");
+	/* the same fed in odd pieces: the buffering must not change the hash */
+	sha256_init(&s);
+	for (size_t i = 0; i < 1000000; i += 997)
+		sha256_update(&s, million + i, 1000000 - i < 997 ? 1000000 - i : 997);
+	sha256_hex(&s, h);
+	checkstr(h, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0", "sha256 in pieces");
+	free(million);
+}
+
+static void test_scan(void)
+{
+	struct doc *d = doc_parse("t", "# c\nversion 1.0\n\nphase build\n\tmake\n\n\t  make install\n# x\nepoch 5\n");
+
+	check(d && d->n == 3, "scan directives", "expected 3 directives");
+	if (!d)
+		return;
+	checkstr(d->d[0].arg, "1.0", "scan argument");
+	checkstr(d->d[1].block, "make\n\n  make install\n", "scan block keeps inner blank lines and indent");
+	check(d->d[2].line == 9, "scan line numbers", "epoch should be on line 9");
+	check(d->d[0].block == NULL, "scan no block", "version has no block");
+	doc_free(d);
+	d = doc_parse("t", "phase x\n    a\n      b\n");
+	checkstr(d ? d->d[0].block : NULL, "a\n  b\n", "scan space indent");
+	doc_free(d);
+	check(doc_parse("bad", "\tindented first\n") == NULL && strstr(firsterr, "bad:1:"),
+	      "scan error: indented text first", firsterr);
+	check(doc_parse("bad", "ok 1\nVersion 2\n") == NULL && !strncmp(firsterr, "bad:2: expected a keyword", 25),
+	      "scan error: bad keyword names file:line", firsterr);
+}
+
+static struct package *pkg(const char *text)
+{
+	struct doc *d = doc_parse("packages/p", text);
+
+	return d ? package_parse(d, "p", "/nonexistent") : NULL;
+}
+
+static const char *H = "a9a118bbe84d8764da0ea0d28b3ab3fae8477fc7e4085d90102b8596fc7c75e4";
+
+static void test_recipe(void)
+{
+	char *t = xasprintf("version 1\nepoch 10\nsource x.tar.gz %s\nurl https://x/x.tar.gz\napt x=1-1 trixie\n"
+	                    "depends a b\nphase one\n\techo 1\nphase two bash\n\techo 2\n", H);
+	struct package *p = pkg(t);
+
+	check(p != NULL, "recipe parses", firsterr);
+	if (p) {
+		check(p->nsrc == 1 && p->src[0].nurls == 1 && !strcmp(p->src[0].apt, "x=1-1") &&
+		      !strcmp(p->src[0].suite, "trixie"), "recipe source attributes", "wrong source");
+		check(p->nphase == 2 && p->phase[1].bash && !p->phase[0].bash, "recipe phases", "wrong phases");
+		check(p->ndepends == 2 && p->epoch == 10, "recipe depends and epoch", "wrong");
+	}
+	free(t);
+	check(!pkg("epoch 1\nphase a\n\tx\n") && strstr(firsterr, "packages/p:1: missing 'version'"),
+	      "recipe error: missing version", firsterr);
+	check(!pkg("version 1\nepoch 1\nsource x.tar.gz 1234\nphase a\n\tx\n") &&
+	      strstr(firsterr, "packages/p:3: expected 'source FILE SHA256'") && strstr(firsterr, "found 'source x.tar.gz 1234'"),
+	      "recipe error: short hash", firsterr);
+	check(!pkg("version 1\nepoch 1\nphase a\n") && strstr(firsterr, "packages/p:3: phase 'a' has no commands"),
+	      "recipe error: empty phase", firsterr);
+	check(!pkg("version 1\nepoch 1\nurl http://x\nphase a\n\tx\n") && strstr(firsterr, "packages/p:3:"),
+	      "recipe error: url without source", firsterr);
+	check(!pkg("version 1\nepoch soon\nphase a\n\tx\n") && strstr(firsterr, "packages/p:2: expected 'epoch SECONDS'"),
+	      "recipe error: bad epoch", firsterr);
+	check(!pkg("version 1\nepoch 1\nphase a\n\tx\nphase a\n\ty\n") && strstr(firsterr, "packages/p:5: phase 'a' given twice (first at line 3)"),
+	      "recipe error: duplicate phase", firsterr);
+	check(!pkg("version 1\n\tstray\nepoch 1\nphase a\n\tx\n") && strstr(firsterr, "packages/p:1: 'version' takes no indented text"),
+	      "recipe error: text under a keyword that takes none", firsterr);
+	check(!pkg("version 1\nepoch 1\nbuild x\nphase a\n\tx\n") && strstr(firsterr, "packages/p:3: expected a recipe keyword") &&
+	      strstr(firsterr, "found 'build'"), "recipe error: unknown keyword", firsterr);
+}
+
+static void test_target_stage(void)
+{
+	struct doc *d = doc_parse("targets/t", "triplet t-linux-musl\nkarch t\nkimage Image\nqemu q\nconsole c\nkconfig A=y\nkconfig B=y\n");
+	struct target *t = d ? target_parse(d, "t") : NULL;
+
+	check(t != NULL, "target parses", firsterr);
+	if (t) {
+		checkstr(envget(t->env, t->nenv, "KCONFIG"), "A=y\nB=y\n", "target kconfig lines");
+		checkstr(envget(t->env, t->nenv, "TARGET"), "t-linux-musl", "target triplet");
+		checkstr(envget(t->env, t->nenv, "ARCH"), "t", "target name");
+	}
+	d = doc_parse("targets/t", "triplet x\nkarch t\n");
+	check(d && !target_parse(d, "t") && strstr(firsterr, "missing 'kimage'"), "target error: missing key", firsterr);
+	d = doc_parse("stages/s", "context cross\nneeds a\nbuild p\n");
+	check(d && stage_parse(d, "s"), "stage parses", firsterr);
+	d = doc_parse("stages/s", "context sideways\nbuild p\n");
+	check(d && !stage_parse(d, "s") && strstr(firsterr, "stages/s:1: expected 'context host'") &&
+	      strstr(firsterr, "found 'context sideways'"), "stage error: bad context", firsterr);
+	d = doc_parse("stages/s", "context host\nenv 1X=2\nbuild p\n");
+	check(d && !stage_parse(d, "s") && strstr(firsterr, "stages/s:2: expected 'env NAME=VALUE'"), "stage error: bad env", firsterr);
+}
+
+/* a project on disk, for the planner */
+static void writeproj(const char *top, const char *file, const char *text)
+{
+	char *path = xasprintf("%s/%s", top, file), *dir = xstrdup(path);
+
+	*strrchr(dir, '/') = 0;
+	mkdirp(dir);
+	writefile(path, text, strlen(text));
+	free(path);
+	free(dir);
+}
+
+static struct plan *mkplan(const char *top, const char *stage)
+{
+	struct plan *plan = xcalloc(1, sizeof(*plan));
+	struct defs *defs = xcalloc(1, sizeof(*defs));
+
+	if (defs_load(defs, top) < 0)
+		return NULL;
+	plan->defs = defs;
+	if (plan_add(plan, stage) < 0)
+		return NULL;
+	plan_keys(plan);
+	return plan;
+}
+
+static void test_plan(void)
+{
+	char *top = xasprintf("/tmp/bootstrap-unit.%ld", (long)getpid());
+	char *cache = xasprintf("%s/cache", top);
+	struct plan *a, *b;
+
+	rmtree(top);
+	cache_init(cache);
+	writeproj(top, "targets/t", "triplet t-linux-musl\nkarch t\nkimage I\nqemu q\nconsole c\n");
+	writeproj(top, "packages/lib", "version 1\nepoch 1\nphase build\n\ttrue\nphase install\n\ttrue\n");
+	writeproj(top, "packages/app", "version 1\nepoch 1\ndepends lib\nphase build\n\ttrue\n");
+	writeproj(top, "packages/other", "version 1\nepoch 1\nphase build\n\ttrue\n");
+	writeproj(top, "stages/base", "context host\nbuild other\n");
+	writeproj(top, "stages/top", "context host\nneeds base\nbuild lib build\nbuild app\nbuild lib install\nbuild other\n");
+	a = mkplan(top, "top-t");
+	check(a && a->n == 2 && !strcmp(a->stages[0]->name, "base-t") && !strcmp(a->stages[1]->name, "top-t"),
+	      "plan orders needed stages first", firsterr);
+	if (!a)
+		return;
+	struct stage *st = a->stages[1];
+	check(st->nsteps == 4, "plan steps", "expected 4 steps");
+	check(st->steps[1]->ndeps == 1 && st->steps[1]->deps[0] == st->steps[0], "plan: app reads lib's latest phase", "wrong deps");
+	check(st->steps[2]->prev == st->steps[0] && st->steps[2]->last && !st->steps[0]->last, "plan: phases chain", "wrong chain");
+	check(st->steps[3]->ndeps == 0, "plan: independent package reads nothing of the stage", "other has deps");
+	b = mkplan(top, "top-t");
+	check(b && !strcmp(a->stages[1]->steps[1]->key, b->stages[1]->steps[1]->key), "keys are stable", "differ");
+	/* one byte of lib's recipe: lib and app change, other does not */
+	writeproj(top, "packages/lib", "version 1\nepoch 1\nphase build\n\ttrue \nphase install\n\ttrue\n");
+	b = mkplan(top, "top-t");
+	check(b && strcmp(a->stages[1]->steps[0]->key, b->stages[1]->steps[0]->key) &&
+	      strcmp(a->stages[1]->steps[1]->key, b->stages[1]->steps[1]->key) &&
+	      strcmp(a->stages[1]->steps[2]->key, b->stages[1]->steps[2]->key) &&
+	      !strcmp(a->stages[1]->steps[3]->key, b->stages[1]->steps[3]->key) &&
+	      !strcmp(a->stages[0]->key, b->stages[0]->key), "a recipe change moves exactly its dependants' keys", "wrong keys");
+	/* a change in a needed stage moves every key of the stage that needs it */
+	writeproj(top, "stages/base", "context host\n\nbuild other\n");
+	a = b;
+	b = mkplan(top, "top-t");
+	check(b && strcmp(a->stages[1]->steps[3]->key, b->stages[1]->steps[3]->key), "a needed stage's key is an input", "same key");
+	/* patches are inputs */
+	writeproj(top, "patches/other/1.patch", "x\n");
+	a = b;
+	b = mkplan(top, "top-t");
+	check(b && strcmp(a->stages[0]->steps[0]->key, b->stages[0]->steps[0]->key), "a patch is an input", "same key");
+	writeproj(top, "stages/base", "context host\nneeds top\nbuild other\n");
+	check(mkplan(top, "top-t") == NULL && strstr(firsterr, "cycle"), "plan error: cycle of stages", firsterr);
+	writeproj(top, "stages/top", "context host\nbuild lib install\nbuild lib build\n");
+	struct defs d;
+	check(defs_load(&d, top) < 0 && strstr(firsterr, "stages/top:3: phase 'build' of 'lib' comes too late"),
+	      "stage error: phases out of order", firsterr);
+	writeproj(top, "stages/top", "context host\nbuild lib bulid\n");
+	check(defs_load(&d, top) < 0 && strstr(firsterr, "stages/top:2: expected a phase of") && strstr(firsterr, "(build, install), found 'bulid'"),
+	      "stage error: unknown phase", firsterr);
+	writeproj(top, "stages/top", "context host\nbuild nosuch\n");
+	check(defs_load(&d, top) < 0 && strstr(firsterr, "stages/top:2: expected a package of packages/, found 'nosuch'"),
+	      "stage error: unknown package", firsterr);
+	rmtree(top);
+}
+
+static void test_archive(void)
+{
+	check(archive_name_ok("a/b/c") == 0 && archive_name_ok("a/..b/c") == 0 && archive_name_ok("./a") == 0,
+	      "archive: ordinary names pass", "refused");
+	check(archive_name_ok("/etc/passwd") < 0, "archive: absolute name refused", "accepted");
+	check(archive_name_ok("a/../../b") < 0 && archive_name_ok("..") < 0 && archive_name_ok("a/..") < 0,
+	      "archive: '..' refused", "accepted");
+}
+
+static void test_manifest(void)
+{
+	char *dir = xasprintf("/tmp/bootstrap-man.%ld", (long)getpid()), *p;
+	FILE *f;
+	char *text;
+
+	rmtree(dir);
+	mkdirp(dir);
+	p = xasprintf("%s/b", dir);
+	mkdir(p, 0750);
+	free(p);
+	writeproj(dir, "b/x", "abc");
+	writeproj(dir, "a-c", "");
+	writeproj(dir, "odd name", "");
+	p = xasprintf("%s/b/x", dir);
+	chmod(p, 0600);
+	free(p);
+	p = xasprintf("%s/l", dir);
+	symlink("b/x", p);
+	free(p);
+	p = xasprintf("%s.txt", dir);
+	f = fopen(p, "w");
+	check(manifest_write(dir, f) == 0, "manifest writes", "error");
+	fclose(f);
+	text = readfile(p, NULL);
+	checkstr(text,
+	         "a-c f 0644 0 e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855 -\n"
+	         "b d 0750 - - -\n"
+	         "b/x f 0600 3 ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad -\n"
+	         "l l 0777 - - b/x\n"
+	         "odd\\040name f 0644 0 e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855 -\n",
+	         "manifest: sorted, typed, hashed, escaped");
+	rmtree(dir);
+	unlink(p);
+	free(p);
+	free(text);
+	free(dir);
+}
+
+int main(void)
+{
+	umask(022);
+	test_sha256();
+	test_scan();
+	test_recipe();
+	test_target_stage();
+	test_plan();
+	test_archive();
+	test_manifest();
+	return failed != 0;
+}
