@@ -14,6 +14,7 @@
 #include "lib/fetch.h"
 #include "lib/opts.h"
 #include "lib/plan.h"
+#include "lib/proc.h"
 #include "lib/run.h"
 #include "lib/util.h"
 
@@ -31,9 +32,10 @@ static void usage(FILE *f)
 	        "  all [ARCH...]       every stage for each target (default: this machine's)\n"
 	        "  stage NAME...       one stage (KIND-ARCH, e.g. cross-armv7l) and what it needs\n"
 	        "  plan NAME...        dry run: each step, cached or to build, and what changed\n"
+	        "  test NAME...        build a stage, then run its tests\n"
 	        "  list                targets, stages and packages\n"
 	        "  fetch [PKG...]      download and verify sources (all by default)\n"
-	        "  doctor              check the host's prerequisites\n"
+	        "  doctor [--packages] check the host's prerequisites (or list their Debian packages)\n"
 	        "  clean [NAME...]     remove build trees and outputs (all, or of stages)\n"
 	        "  clean --cache       also empty the step cache (sources are kept)\n"
 	        "\n"
@@ -174,6 +176,61 @@ static int cmd_stage(int argc, char **argv)
 	return build(argc, argv, 0);
 }
 
+/* tests/stages/KIND.sh OUTPUT, with the target's variables */
+static int runtest(const char *name)
+{
+	struct plan plan;
+	struct stage *st;
+	char *script, *out;
+	int r;
+
+	if (makeplan(&plan, 1, (char **)&name, 0) < 0)
+		return 1;
+	st = plan.stages[plan.n - 1];
+	script = xasprintf("%s/tests/stages/%s.sh", opts.top, st->def->kind);
+	if (!exists(script)) {
+		warn("no test for %s: expected %s", name, script);
+		return 1;
+	}
+	out = stage_out(name);
+	for (size_t i = 0; i < st->target->nenv; i++) {
+		char *eq = strchr(st->target->env[i], '=');
+		char *var = xstrndup(st->target->env[i], eq - st->target->env[i]);
+		setenv(var, eq + 1, 1);
+		free(var);
+	}
+	for (size_t i = 0; i < st->nneeds; i++) {
+		char *v = stage_var(st->needs[i]->def->kind);
+		setenv(v, stage_out(st->needs[i]->name), 1);
+		free(v);
+	}
+	setenv("STAGEDIR", out, 1);
+	setenv("STAGENAME", name, 1);
+	setenv("BOOTSTRAP_WORK", opts.work, 1);
+	printf("testing %s with %s\n", name, script);
+	fflush(stdout);
+	char *args[] = {"sh", script, out, NULL};
+	r = proc_run(args, NULL, -1);
+	printf("%s: %s\n", name, r == 0 ? "tests passed" : "TESTS FAILED");
+	free(script);
+	free(out);
+	return r == 0 ? 0 : 1;
+}
+
+static int cmd_test(int argc, char **argv)
+{
+	int r;
+
+	if (argc == 0) {
+		warn("expected a stage name such as cross-%s", host_arch());
+		return 1;
+	}
+	r = build(argc, argv, 0);
+	for (int i = 0; r == 0 && i < argc; i++)
+		r = runtest(argv[i]);
+	return r;
+}
+
 static int cmd_fetch(int argc, char **argv)
 {
 	int err = 0;
@@ -201,8 +258,11 @@ static int cmd_fetch(int argc, char **argv)
 
 static int cmd_doctor(int argc, char **argv)
 {
-	(void)argc, (void)argv;
 	load();
+	if (argc == 1 && !strcmp(argv[0], "--packages")) {
+		doctor_packages(&defs);
+		return 0;
+	}
 	return doctor(&defs, 0);
 }
 
@@ -252,7 +312,7 @@ static const struct {
 	int (*fn)(int, char **);
 } cmds[] = {
 	{"all", cmd_all}, {"stage", cmd_stage}, {"plan", cmd_plan}, {"list", cmd_list},
-	{"fetch", cmd_fetch}, {"doctor", cmd_doctor}, {"clean", cmd_clean},
+	{"fetch", cmd_fetch}, {"doctor", cmd_doctor}, {"clean", cmd_clean}, {"test", cmd_test},
 };
 
 /* a jobserver from a parent make: --jobserver-auth=R,W or =fifo:PATH */
@@ -315,7 +375,8 @@ int main(int argc, char **argv)
 			opts.work = optarg_of(&i, argc, argv);
 		} else if (!strcmp(a, "--cache")) {
 			opts.cache = optarg_of(&i, argc, argv);
-		} else if (a[0] == '-' && a[1] && !(nargs && !strcmp(args[0], "clean") && !strcmp(a, "--cache"))) {
+		} else if (a[0] == '-' && a[1] && !(nargs && !strcmp(args[0], "clean") && !strcmp(a, "--cache")) &&
+		           !(nargs && !strcmp(args[0], "doctor") && !strcmp(a, "--packages"))) {
 			warn("unknown option %s", a);
 			usage(stderr);
 			return 2;

@@ -39,6 +39,15 @@ char *stage_out(const char *name)
 	return xasprintf("%s/out/%s", opts.work, name);
 }
 
+char *stage_var(const char *kind)
+{
+	char *v = xstrdup(kind);
+
+	for (char *p = v; *p; p++)
+		*p = *p == '-' ? '_' : *p >= 'a' && *p <= 'z' ? *p - 'a' + 'A' : *p;
+	return v;
+}
+
 static char *pkgdir(struct step *s)
 {
 	return xasprintf("%s/work/%s/%s", opts.work, s->stage->name, s->pkg->name);
@@ -154,9 +163,7 @@ static char **step_env(struct step *s, const char *dir, const char *out, const c
 	for (size_t i = 0; i < t->nenv; i++)
 		SETENV("%s", t->env[i]);
 	for (size_t i = 0; i < st->nneeds; i++) {
-		char *v = xstrdup(st->needs[i]->def->kind);
-		for (char *p = v; *p; p++)
-			*p = *p == '-' ? '_' : *p >= 'a' && *p <= 'z' ? *p - 'a' + 'A' : *p;
+		char *v = stage_var(st->needs[i]->def->kind);
 		SETENV("%s=%s", v, stage_out(st->needs[i]->name));
 		free(v);
 	}
@@ -314,7 +321,7 @@ static struct timing *times;
 static size_t ntimes;
 
 /* run one phase in dir; out receives its output */
-static int phase(struct step *s, const char *dir, const char *out, const char *lock, int replay)
+static int phase(struct step *s, const char *dir, const char *out, const char *lock, int replay, double t0)
 {
 	char *script = xasprintf("%s/%s.sh", dir, s->phase->name);
 	char *logdir = xasprintf("%s/logs/%s", opts.work, s->stage->name);
@@ -328,6 +335,8 @@ static int phase(struct step *s, const char *dir, const char *out, const char *l
 	double secs, est = cache_gettime(s->stage->name, slot);
 	int st;
 
+	if (run_stopped()) /* while unpacking */
+		return -1;
 	unlink(done);
 	mkdirp(logdir);
 	if (makeview(s, dir) < 0 || writefile(script, text, strlen(text)) < 0)
@@ -341,7 +350,7 @@ static int phase(struct step *s, const char *dir, const char *out, const char *l
 		label = xasprintf("[%d/%d] %s (replayed for its build tree)", ibuild, nbuild, step_name(s));
 	else
 		label = xasprintf("[%d/%d] %s", ++ibuild, nbuild, step_name(s));
-	struct job j = {label, argv, env, NULL, log, pgid, est};
+	struct job j = {label, argv, env, NULL, log, pgid, est, t0};
 	char *bdir = xasprintf("%s/build", dir);
 	j.dir = bdir;
 	st = run_job(&j, &secs);
@@ -406,6 +415,7 @@ static int buildstep(struct step *s, const char *lock)
 {
 	char *dir = pkgdir(s), *tmp, *out;
 	int fd = cache_lock(s->key), r = 0;
+	double t0 = now(); /* unpacking and replays count in the step's time */
 
 	if (cache_has(s->key)) { /* another run built it meanwhile */
 		cache_unlock(fd);
@@ -422,7 +432,7 @@ static int buildstep(struct step *s, const char *lock)
 		while (r == 0 && n-- > 0) {
 			rmtree(scratch);
 			mkdirp(scratch);
-			r = phase(chain[n], dir, scratch, lock, 1);
+			r = phase(chain[n], dir, scratch, lock, 1, 0);
 		}
 		rmtree(scratch);
 		free(scratch);
@@ -430,7 +440,7 @@ static int buildstep(struct step *s, const char *lock)
 	if (r == 0) {
 		tmp = cache_tmp(s->key);
 		out = xasprintf("%s/out", tmp);
-		r = phase(s, dir, out, lock, 0);
+		r = phase(s, dir, out, lock, 0, t0);
 		if (r == 0) {
 			char *in = xasprintf("%s/inputs", tmp);
 			char *slot = step_slot(s);

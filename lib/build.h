@@ -8,5 +8,7 @@ struct stage;
 int build_plan(struct plan *plan);
 /* WORK/out/NAME: a stage's output */
 char *stage_out(const char *name);
+/* the variable that holds a needed stage's output: cross -> CROSS, host-tools -> HOST_TOOLS */
+char *stage_var(const char *kind);
 /* take the work tree for this run; stops the leftovers of a killed run */
 void build_lock(void);

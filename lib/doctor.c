@@ -16,26 +16,37 @@ static const struct {
 	{"bzip2", "bzip2"}, {"patch", "patch"}, {"flex", "flex"}, {"bison", "bison"}, {"bc", "bc"},
 	{"cpio", "cpio"}, {"mke2fs", "e2fsprogs"}, {"m4", "m4"}, {"perl", "perl"}, {"awk", "mawk"},
 	{"sed", "sed"}, {"grep", "grep"}, {"find", "findutils"}, {"xargs", "findutils"},
-	{"diff", "diffutils"}, {"cmp", "diffutils"}, {"cp", "coreutils"}, {"env", "coreutils"},
-	{"file", "file"}, {"curl", "curl"}, {"apt-get", "apt"}, {"strings", "binutils"},
+	{"diff", "diffutils"}, {"cmp", "diffutils"},
+	{"file", "file"}, {"curl", "curl"}, {"apt-get", "apt"}, {"cpp", "cpp"}, {"hostname", "hostname"},
+	{"pgrep", "procps"}, {"qemu-img", "qemu-utils"},
 	{"mksquashfs", "squashfs-tools"}, {"qemu-system-x86_64", "qemu-system-x86"},
 	{"qemu-system-arm", "qemu-system-arm"}, {"qemu-system-aarch64", "qemu-system-arm"},
 	{"qemu-arm", "qemu-user"}, {"qemu-aarch64", "qemu-user"}, {"qemu-x86_64", "qemu-user"},
-	{"gelf.h", "libelf-dev"}, {"python3", "python3"}, {"rsync", "rsync"}, {"install", "coreutils"},
+	{"gelf.h", "libelf-dev"},
 };
 
 /* what the runner itself and every stage need, whatever the stages say */
 static const char *always[] = {
 	"cc", "make", "tar", "xz", "gzip", "bzip2", "patch", "flex", "bison", "bc", "cpio",
-	"mke2fs", "m4", "perl", "gelf.h", "apt-get",
+	"mke2fs", "m4", "perl", "gelf.h", "apt-get", "pgrep", "sha256sum",
 };
+
+/* the commands of two packages every Debian system has most of */
+static const char coreutils[] = " basename cat chmod cp cut date dirname echo env expr false head "
+	"install ln ls mkdir mktemp mv od printf rm rmdir sha256sum sleep sort tail tee test touch tr "
+	"true uname uniq wc ";
+static const char binutils[] = " as ld ar nm ranlib strip objdump readelf objcopy strings ";
 
 const char *doctor_package(const char *cmd)
 {
-	for (size_t i = 0; i < LEN(provides); i++)
+	char *word = xasprintf(" %s ", cmd);
+	const char *pkg = strstr(coreutils, word) ? "coreutils" : strstr(binutils, word) ? "binutils" : NULL;
+
+	free(word);
+	for (size_t i = 0; !pkg && i < LEN(provides); i++)
 		if (!strcmp(provides[i].cmd, cmd))
-			return provides[i].pkg;
-	return NULL;
+			pkg = provides[i].pkg;
+	return pkg;
 }
 
 static int have(const char *what)
@@ -79,28 +90,69 @@ static void check(const char *what, struct buf *missing, struct buf *pkgs, int q
 		bufprintf(pkgs, " %s", pkg);
 }
 
-int doctor(struct defs *defs, int quiet)
+/* every host tool the project uses */
+static void eachtool(struct defs *defs, void (*fn)(const char *, void *), void *arg)
 {
-	struct buf missing = {0}, pkgs = {0};
-
 	for (size_t i = 0; i < LEN(always); i++)
-		check(always[i], &missing, &pkgs, quiet);
+		fn(always[i], arg);
 	for (size_t i = 0; i < defs->nstages; i++)
 		for (size_t k = 0; k < defs->stages[i]->ntools; k++)
-			check(defs->stages[i]->tools[k], &missing, &pkgs, 1);
+			fn(defs->stages[i]->tools[k], arg);
 	for (size_t i = 0; i < defs->ntargets; i++) {
 		if (*defs->targets[i]->qemu)
-			check(defs->targets[i]->qemu, &missing, &pkgs, quiet);
+			fn(defs->targets[i]->qemu, arg);
 		if (*defs->targets[i]->qemuuser)
-			check(defs->targets[i]->qemuuser, &missing, &pkgs, quiet);
+			fn(defs->targets[i]->qemuuser, arg);
 	}
-	if (!missing.n) {
+}
+
+static void addpkg(const char *tool, void *arg)
+{
+	struct buf *b = arg;
+	const char *pkg = doctor_package(tool);
+	char *word = xasprintf("\n%s\n", pkg ? pkg : tool);
+
+	if (!strstr(b->s, word))
+		bufprintf(b, "%s\n", pkg ? pkg : tool);
+	free(word);
+}
+
+void doctor_packages(struct defs *defs)
+{
+	struct buf b = {0};
+
+	bufputs(&b, "\n");
+	eachtool(defs, addpkg, &b);
+	fputs(b.s + 1, stdout);
+	free(b.s);
+}
+
+struct checking {
+	struct buf missing, pkgs;
+	int quiet;
+};
+
+static void checkone(const char *tool, void *arg)
+{
+	struct checking *c = arg;
+
+	check(tool, &c->missing, &c->pkgs, c->quiet);
+}
+
+int doctor(struct defs *defs, int quiet)
+{
+	struct checking c = {{0}, {0}, quiet};
+	int r = 0;
+
+	eachtool(defs, checkone, &c);
+	if (!c.missing.n) {
 		printf("everything bootstrap needs is installed\n");
-		return 0;
+	} else {
+		if (c.pkgs.n)
+			printf("to install what is missing:\n  apt-get install -y --no-install-recommends%s\n", c.pkgs.s);
+		r = 1;
 	}
-	if (pkgs.n)
-		printf("to install what is missing:\n  apt-get install -y --no-install-recommends%s\n", pkgs.s);
-	free(missing.s);
-	free(pkgs.s);
-	return 1;
+	free(c.missing.s);
+	free(c.pkgs.s);
+	return r;
 }

@@ -5,5 +5,7 @@ struct defs;
 /* check every host tool the project uses; print the apt-get line for what
  * is missing; 0 when nothing is */
 int doctor(struct defs *defs, int quiet);
+/* the Debian packages of every host tool, one a line */
+void doctor_packages(struct defs *defs);
 /* the Debian package that provides a host command, NULL if unknown */
 const char *doctor_package(const char *cmd);

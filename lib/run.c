@@ -88,7 +88,7 @@ static void progress(struct job *j, double t, int final)
 int run_job(struct job *j, double *secs)
 {
 	int p[2], log, st = -1, exited = 0, open = 1;
-	double t0 = now(), shown = -1, killat = 0;
+	double t0 = j->start ? j->start : now(), shown = -1, killat = 0;
 	char buf[8192];
 	pid_t pid;
 

@@ -9,13 +9,15 @@ struct job {
 	const char *log;     /* the step's whole output goes here */
 	const char *pidfile; /* gets the step's process group while it runs */
 	double estimate;     /* seconds, 0 if never timed */
+	double start;        /* when the step began (unpacking included); 0: now */
 };
 
 /* catch SIGINT, SIGTERM and SIGHUP so a step can be stopped cleanly */
 void run_signals(void);
 /* the signal that asked us to stop, 0 if none */
 int run_stopped(void);
-/* run the job; returns its exit status (128+N for signal N) and its time */
+/* run the job; returns its exit status (128+N for signal N) and its time
+ * since j->start */
 int run_job(struct job *j, double *secs);
 /* the last n lines of a file to f */
 void run_tail(const char *path, int n, FILE *f);

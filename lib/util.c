@@ -112,20 +112,29 @@ char *xstrndup(const char *s, size_t n)
 	return p;
 }
 
+static char *vfmt(const char *fmt, va_list ap)
+{
+	va_list ap2;
+	char *s;
+	int n;
+
+	va_copy(ap2, ap);
+	n = vsnprintf(NULL, 0, fmt, ap2);
+	va_end(ap2);
+	if (n < 0)
+		fatal("vsnprintf:");
+	s = xmalloc(n + 1);
+	vsnprintf(s, n + 1, fmt, ap);
+	return s;
+}
+
 char *xasprintf(const char *fmt, ...)
 {
 	va_list ap;
 	char *s;
-	int n;
 
 	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		fatal("vsnprintf:");
-	s = xmalloc(n + 1);
-	va_start(ap, fmt);
-	vsnprintf(s, n + 1, fmt, ap);
+	s = vfmt(fmt, ap);
 	va_end(ap);
 	return s;
 }
@@ -160,16 +169,11 @@ void bufprintf(struct buf *b, const char *fmt, ...)
 {
 	va_list ap;
 	char *s;
-	int n;
 
 	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
+	s = vfmt(fmt, ap);
 	va_end(ap);
-	s = xmalloc(n + 1);
-	va_start(ap, fmt);
-	vsnprintf(s, n + 1, fmt, ap);
-	va_end(ap);
-	bufadd(b, s, n);
+	bufputs(b, s);
 	free(s);
 }
 

@@ -1,0 +1,127 @@
+#!/bin/sh
+# tests/stages/cross.sh DIR: compile and run programs with the cross
+# toolchain in DIR (bootstrap test cross-ARCH). Each program is built static
+# and dynamic; x86_64 ones run here through the sysroot's dynamic linker,
+# others under qemu user mode. Needs TARGET, ARCH and QEMU_USER.
+X=${1:?usage: cross.sh TOOLCHAIN-DIR}
+: "${TARGET:?}" "${ARCH:?}"
+. "$(dirname "$0")/../lib.sh"
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+SYSROOT=$X/$TARGET
+
+cat > "$T/hello.c" <<'EOF'
+#include <stdio.h>
+int main(void) { printf("hello, world\n"); return 0; }
+EOF
+cat > "$T/cxx.cc" <<'EOF'
+#include <atomic>
+#include <iostream>
+#include <stdexcept>
+#include <thread>
+int main()
+{
+	std::atomic<int> n{0};
+	std::thread t([&] { for (int i = 0; i < 1000; i++) n++; });
+	t.join();
+	try {
+		throw std::runtime_error("caught");
+	} catch (const std::exception &e) {
+		std::cout << e.what() << " " << n << std::endl;
+	}
+}
+EOF
+cat > "$T/threads.c" <<'EOF'
+#include <pthread.h>
+#include <stdio.h>
+static int total;
+static pthread_mutex_t m = PTHREAD_MUTEX_INITIALIZER;
+static void *add(void *arg)
+{
+	for (int i = 0; i < 1000; i++) {
+		pthread_mutex_lock(&m);
+		total += *(int *)arg;
+		pthread_mutex_unlock(&m);
+	}
+	return 0;
+}
+int main(void)
+{
+	pthread_t t[4];
+	int one = 1;
+	for (int i = 0; i < 4; i++)
+		pthread_create(&t[i], 0, add, &one);
+	for (int i = 0; i < 4; i++)
+		pthread_join(t[i], 0);
+	printf("sum %d\n", total);
+	return 0;
+}
+EOF
+cat > "$T/math.c" <<'EOF'
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+int main(int argc, char **argv)
+{
+	double x = argc > 1 ? atof(argv[1]) : 2; /* not folded at compile time */
+	printf("%.6f %.6f\n", sqrt(x), cos(x - 2) * exp(0.0));
+	return 0;
+}
+EOF
+
+# run PROGRAM: on this machine or under qemu user mode
+run() {
+	case $ARCH in
+	"$(uname -m)")
+		if "$X/bin/$TARGET-readelf" -l "$1" | grep -q 'program interpreter'; then
+			"$SYSROOT/lib/libc.so" --library-path "$SYSROOT/lib" "$1"
+		else
+			"$1"
+		fi ;;
+	*) "${QEMU_USER:?}" -L "$SYSROOT" -E "LD_LIBRARY_PATH=/lib" "$1" ;;
+	esac
+}
+
+# try NAME COMPILER SOURCE EXPECTED [FLAGS...]: build static and dynamic, run, compare
+try() {
+	name=$1 cc=$2 src=$3 want=$4
+	shift 4
+	for link in static dynamic; do
+		flag=; [ $link = static ] && flag=-static
+		out=$T/$name-$link
+		if ! "$X/bin/$TARGET-$cc" $flag -O2 -o "$out" "$T/$src" "$@" 2> "$out.err"; then
+			fail "$TARGET-$cc: $name, $link" "does not compile: $(head -3 "$out.err")"
+			continue
+		fi
+		got=$(run "$out" 2>&1)
+		if [ "$got" = "$want" ]; then
+			ok "$TARGET-$cc: $name, $link, runs"
+		else
+			fail "$TARGET-$cc: $name, $link, runs" "expected '$want', got '$got'"
+		fi
+	done
+}
+
+try "C hello" gcc hello.c "hello, world"
+try "C++ iostream, std::thread, exceptions" g++ cxx.cc "caught 1000" -pthread
+try "pthreads" gcc threads.c "sum 4000" -pthread
+try "libm" gcc math.c "1.414214 1.000000" -lm
+
+# static means no interpreter; dynamic means musl's, from the sysroot
+expect "a static program has no dynamic linker" sh -c "! '$X/bin/$TARGET-readelf' -l '$T/C hello-static' | grep -q interpreter"
+expect "a dynamic program asks for musl's dynamic linker" sh -c "'$X/bin/$TARGET-readelf' -l '$T/C hello-dynamic' | grep -q 'interpreter: /lib/ld-musl-'"
+ldso=$(ls "$SYSROOT"/lib/ld-musl-*.so.1 2>/dev/null)
+expect "musl's dynamic linker is in the sysroot" test -n "$ldso" -a -e "$ldso"
+expect "libstdc++ and libatomic are there, static and shared" sh -c "ls '$SYSROOT/lib/libstdc++.a' '$SYSROOT/lib/libstdc++.so' '$SYSROOT/lib/libatomic.a' '$SYSROOT/lib/libatomic.so' >/dev/null"
+
+# relocatable: the toolchain still works once moved, and names no build path
+cp -a "$X" "$T/moved"
+expect "a moved toolchain still compiles and links" sh -c "'$T/moved/bin/$TARGET-gcc' -o '$T/moved-hello' '$T/hello.c' && '$T/moved/bin/$TARGET-g++' -static -o '$T/moved-cxx' '$T/cxx.cc' -pthread"
+rm -rf "$T/moved"
+if [ -n "${BOOTSTRAP_WORK:-}" ]; then
+	leaks=$(grep -rlF "$BOOTSTRAP_WORK" "$X" 2>/dev/null | head -5)
+	expect "no build path ($BOOTSTRAP_WORK) in any file" test -z "$leaks"
+	[ -z "$leaks" ] || echo "   found in: $leaks"
+fi
+expect "gcc -v names no build path" sh -c "! '$X/bin/$TARGET-gcc' -v 2>&1 | grep -q '${BOOTSTRAP_WORK:-/nonexistent}'"
+expect "ar writes deterministic archives" sh -c "cd '$T' && '$X/bin/$TARGET-gcc' -c hello.c && '$X/bin/$TARGET-ar' rc a.a hello.o && sleep 1 && touch hello.o && '$X/bin/$TARGET-ar' rc b.a hello.o && cmp -s a.a b.a"
