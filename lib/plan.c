@@ -175,13 +175,32 @@ static void line(struct buf *b, const char *what, const char *name, const char *
 	bufprintf(b, "%s %s %s\n", what, name, hash);
 }
 
-static void texthash(struct buf *b, const char *what, struct doc *doc, const char *top)
+/* a file's directives, comments and layout left out, so that only a change
+ * of meaning moves a key; a recipe's phases are hashed one by one instead */
+static const char *relpath(const char *path, const char *top)
 {
-	char h[65];
 	size_t n = strlen(top);
-	const char *rel = strncmp(doc->path, top, n) || doc->path[n] != '/' ? doc->path : doc->path + n + 1;
 
-	sha256_str(doc->text, strlen(doc->text), h);
+	return strncmp(path, top, n) || path[n] != '/' ? path : path + n + 1;
+}
+
+static void dochash(struct buf *b, const char *what, struct doc *doc, const char *top, int phases)
+{
+	struct sha256 sh;
+	char h[65];
+	const char *rel = relpath(doc->path, top);
+
+	sha256_init(&sh);
+	for (size_t i = 0; i < doc->n; i++) {
+		struct directive *d = &doc->d[i];
+		if (!phases && !strcmp(d->key, "phase"))
+			continue;
+		sha256_update(&sh, d->key, strlen(d->key) + 1);
+		sha256_update(&sh, d->arg, strlen(d->arg) + 1);
+		if (d->block)
+			sha256_update(&sh, d->block, strlen(d->block) + 1);
+	}
+	sha256_hex(&sh, h);
 	line(b, what, rel, h);
 }
 
@@ -193,14 +212,22 @@ static void stepkey(struct plan *plan, struct step *s)
 	char h[65];
 
 	bufprintf(&b, "format %s\n", FORMAT);
-	texthash(&b, "target", st->target->doc, plan->defs->top);
-	texthash(&b, "stage", st->def->doc, plan->defs->top);
-	texthash(&b, "recipe", p->doc, plan->defs->top);
+	dochash(&b, "target", st->target->doc, plan->defs->top, 1);
+	dochash(&b, "stage", st->def->doc, plan->defs->top, 1);
+	dochash(&b, "recipe", p->doc, plan->defs->top, 0);
 	line(&b, "files", p->name, p->fileshash);
 	for (size_t i = 0; i < p->nsrc; i++)
 		line(&b, "source", p->src[i].file, p->src[i].sha256);
-	sha256_str(s->phase->name, strlen(s->phase->name), h);
-	line(&b, "phase", s->phase->name, h);
+	/* the phase's own text: adding or changing another phase moves nothing */
+	{
+		struct buf t = {0};
+		bufprintf(&t, "%s %d\n%s", s->phase->name, s->phase->bash, s->phase->text);
+		sha256_str(t.s, t.n, h);
+		t.n = 0;
+		bufprintf(&t, "%s:%s", relpath(p->path, plan->defs->top), s->phase->name);
+		line(&b, "phase", t.s, h);
+		free(t.s);
+	}
 	for (size_t i = 0; i < s->ndeps; i++) {
 		char *slot = step_slot(s->deps[i]);
 		line(&b, "input", slot, s->deps[i]->key);

@@ -98,22 +98,27 @@ expect "second run under 2 seconds (${ms} ms)" test "$ms" -lt 2000
 bs plan final-t1 > "$T/plan" 2>&1
 expect "plan: everything cached" has "$T/plan" "5 steps, 5 cached, 0 to build"
 
+# a comment changes no key
+printf '# a comment\n' >> "$P/packages/greet"
+bs all t1 > "$T/run3" 2>&1
+expect "a comment in a recipe rebuilds nothing" hasnt "$T/run3" "["
+
 # one byte in greet's recipe: greet alone rebuilds
-printf '\n' >> "$P/packages/greet"
+sed -i 's,> $OUT/share/from-tools,>$OUT/share/from-tools,' "$P/packages/greet"
 bs plan final-t1 > "$T/plan" 2>&1
-expect "plan names the changed recipe" has "$T/plan" "changed recipe packages/greet"
+expect "plan names the changed phase of the recipe" has "$T/plan" "changed phase packages/greet:build"
 bs all t1 > "$T/run3" 2>&1
 expect "a recipe change rebuilds that package" has "$T/run3" "[1/1] final-t1 greet build"
 expect "... and nothing else" test "$(grep -c '^\[' "$T/run3")" -eq 2
 
 # one byte in hello's: hello in both stages and greet, not sq
-sed -i 's/^version 1.0$/version 1.0 /' "$P/packages/hello"
+sed -i 's/^version 1.0$/version 1.0.1/' "$P/packages/hello"
 bs all t1 > "$T/run4" 2>&1
 expect "a change reaches dependants in later stages" sh -c "grep -q '\] tools-t1 hello build' '$T/run4' && grep -q '\] final-t1 hello build' '$T/run4' && grep -q '\] final-t1 greet build' '$T/run4'"
 expect "... including every step of a stage that needs the changed one" has "$T/run4" "final-t1 sq build"
 
-# one byte in sq's: its two phases rebuild, nothing else
-printf '\n' >> "$P/packages/sq"
+# one byte in sq's header: its two phases rebuild, nothing else
+sed -i 's/^epoch 1700000000$/epoch 1700000001/' "$P/packages/sq"
 bs all t1 > "$T/run5" 2>&1
 expect "a change to a two-phase package rebuilds its phases only" sh -c "grep -q '\\[1/2\\] final-t1 sq build' '$T/run5' && grep -q '\\[2/2\\] final-t1 sq install' '$T/run5' && ! grep -q 'hello' '$T/run5'"
 
@@ -206,7 +211,7 @@ expect "no leftover process" gone "sleep 60"
 # two runs on one work tree: the second is refused while the first runs
 touch "$T/slow"
 rm -f "$T/started"
-printf '\n' >> "$P/packages/slow"
+printf '\ttrue\n' >> "$P/packages/slow"
 bsbg stage slow-t1 > /dev/null 2>&1
 pid=$!
 i=0; while [ ! -e "$T/started" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done
@@ -226,7 +231,7 @@ printf 'context host\ntools sh mkdir\nbuild js\n' > "$P/stages/js"
 printf 'all:\n\t+%s --top %s --cache %s stage js-t1\n' "$BOOTSTRAP" "$P" "$P/cache" > "$T/Makefile"
 make -s -j3 -f "$T/Makefile" > "$T/js" 2>&1
 expect "a make jobserver reaches the steps" grep -q -- "--jobserver-auth=" "$P/build/out/js-t1/makeflags"
-printf '\n' >> "$P/packages/js"
+printf '\ttrue\n' >> "$P/packages/js"
 bs -j 5 stage js-t1 > /dev/null 2>&1
 expect "without a jobserver, -j N becomes MAKEFLAGS" grep -qx -- "-j5" "$P/build/out/js-t1/makeflags"
 
