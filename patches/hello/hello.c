@@ -1,6 +1,6 @@
 /* hello: the smallest Linux userspace. As process 1 it mounts devtmpfs to
  * reach the console, prints one line naming the machine and the kernel,
- * then powers the machine off (qemu -no-reboot exits either way). */
+ * then reboots: under qemu -no-reboot, that ends the emulator. */
 
 #include <fcntl.h>
 #include <stdio.h>
@@ -27,6 +27,6 @@ int main(void)
 		printf("hello, but uname failed\n");
 	fflush(stdout);
 	sync();
-	reboot(RB_POWER_OFF);
+	reboot(RB_AUTOBOOT);
 	return 0;
 }
