@@ -32,7 +32,8 @@ static void usage(FILE *f)
 	        "  all [ARCH...]       every stage for each target (default: this machine's)\n"
 	        "  stage NAME...       one stage (KIND-ARCH, e.g. cross-armv7l) and what it needs\n"
 	        "  plan NAME...        dry run: each step, cached or to build, and what changed\n"
-	        "  test NAME...        build a stage, then run its tests\n"
+	        "  test NAME...        build a stage, then run its tests (ARCH: its system image)\n"
+	        "  boot ARCH           build the system image, then a shell in the emulator\n"
 	        "  list                targets, stages and packages\n"
 	        "  fetch [PKG...]      download and verify sources (all by default)\n"
 	        "  doctor [--packages] check the host's prerequisites (or list their Debian packages)\n"
@@ -46,6 +47,7 @@ static void usage(FILE *f)
 	        "  --offline           use the source cache only\n"
 	        "  --mirror DIR|URL    look for sources there first (repeatable)\n"
 	        "  --keep-work         keep build trees after success\n"
+	        "  --host-toolchain    cross stages use the host's compiler (same architecture only)\n"
 	        "  --top DIR           the project directory (default: .)\n"
 	        "  --work DIR          build trees and outputs (default: TOP/build, or $BOOTSTRAP_WORK)\n"
 	        "  --cache DIR         step and source cache (default: ~/.cache/bootstrap, or $BOOTSTRAP_CACHE)\n"
@@ -217,18 +219,49 @@ static int runtest(const char *name)
 	return r == 0 ? 0 : 1;
 }
 
+/* "ARCH" alone means its system image: image-ARCH */
+static void imagenames(int argc, char **argv)
+{
+	load();
+	for (int i = 0; i < argc; i++)
+		if (find_target(&defs, argv[i]))
+			argv[i] = xasprintf("image-%s", argv[i]);
+}
+
 static int cmd_test(int argc, char **argv)
 {
 	int r;
 
 	if (argc == 0) {
-		warn("expected a stage name such as cross-%s", host_arch());
+		warn("expected a stage name such as cross-%s, or a target (its system image)", host_arch());
 		return 1;
 	}
+	imagenames(argc, argv);
 	r = build(argc, argv, 0);
 	for (int i = 0; r == 0 && i < argc; i++)
 		r = runtest(argv[i]);
 	return r;
+}
+
+/* an interactive shell in the emulator: the image's run-emulator.sh */
+static int cmd_boot(int argc, char **argv)
+{
+	char *script;
+	int r;
+
+	if (argc != 1) {
+		warn("expected one target, such as %s", host_arch());
+		return 1;
+	}
+	imagenames(argc, argv);
+	r = build(argc, argv, 0);
+	if (r)
+		return r;
+	script = xasprintf("%s/system-image-%s/run-emulator.sh", stage_out(argv[0]), argv[0] + strlen("image-"));
+	fflush(stdout);
+	execl(script, script, (char *)NULL);
+	warn("cannot run %s:", script);
+	return 1;
 }
 
 static int cmd_fetch(int argc, char **argv)
@@ -313,6 +346,7 @@ static const struct {
 } cmds[] = {
 	{"all", cmd_all}, {"stage", cmd_stage}, {"plan", cmd_plan}, {"list", cmd_list},
 	{"fetch", cmd_fetch}, {"doctor", cmd_doctor}, {"clean", cmd_clean}, {"test", cmd_test},
+	{"boot", cmd_boot},
 };
 
 /* a jobserver from a parent make: --jobserver-auth=R,W or =fifo:PATH */
@@ -367,6 +401,8 @@ int main(int argc, char **argv)
 			opts.offline = 1;
 		} else if (!strcmp(a, "--keep-work")) {
 			opts.keepwork = 1;
+		} else if (!strcmp(a, "--host-toolchain")) {
+			opts.hostcc = 1;
 		} else if (!strcmp(a, "--mirror")) {
 			opts.mirrors = (void *)vpush((void **)opts.mirrors, &opts.nmirrors, optarg_of(&i, argc, argv));
 		} else if (!strcmp(a, "--top")) {

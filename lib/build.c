@@ -169,7 +169,7 @@ static char **step_env(struct step *s, const char *dir, const char *out, const c
 	}
 	/* the toolchain: recipes say $CC and --host=$HOST in every context */
 	SETENV("CONTEXT=%s", def->context);
-	cc = !strcmp(def->context, "cross") ? xasprintf("%s-", envget(t->env, t->nenv, "TARGET")) : "";
+	cc = !strcmp(def->context, "cross") && !st->hostcc ? xasprintf("%s-", envget(t->env, t->nenv, "TARGET")) : "";
 	if (strcmp(def->context, "host"))
 		SETENV("HOST=%s", envget(t->env, t->nenv, "TARGET"));
 	if (*cc)
@@ -195,6 +195,22 @@ static char **step_env(struct step *s, const char *dir, const char *out, const c
 	return env;
 }
 
+/* a host command: in PATH, or in sbin (mke2fs), which a user's PATH may lack */
+static char *findtool(const char *name)
+{
+	static const char *sbin[] = {"/usr/sbin", "/sbin"};
+	char *p = which(name);
+
+	for (size_t i = 0; !p && i < LEN(sbin); i++) {
+		p = xasprintf("%s/%s", sbin[i], name);
+		if (access(p, X_OK) < 0) {
+			free(p);
+			p = NULL;
+		}
+	}
+	return p;
+}
+
 /* WORK/airlock/STAGE: symlinks to the host commands the stage declares */
 static char *airlock(struct stage *st)
 {
@@ -205,7 +221,7 @@ static char *airlock(struct stage *st)
 	if (mkdirp(dir) < 0)
 		fatal("cannot create %s:", dir);
 	for (size_t i = 0; i < st->def->ntools; i++) {
-		char *host = which(st->def->tools[i]);
+		char *host = findtool(st->def->tools[i]);
 		char *link = xasprintf("%s/%s", dir, st->def->tools[i]);
 		if (!host)
 			err = perr(st->def->path, 1, "host tool '%s' is not installed (bootstrap doctor says what to install)", st->def->tools[i]);

@@ -6,6 +6,7 @@ struct opts {
 	int keepgoing; /* -k */
 	int offline;   /* --offline: sources from the cache only */
 	int keepwork;  /* --keep-work: leave build trees after success */
+	int hostcc;    /* --host-toolchain: cross stages use the host's compiler */
 	char **mirrors; /* --mirror DIR or URL, tried before upstream */
 	size_t nmirrors;
 	char *top;   /* the project: packages/, stages/, targets/ */

@@ -10,6 +10,7 @@
 #include <sys/utsname.h>
 #include "cache.h"
 #include "defs.h"
+#include "opts.h"
 #include "plan.h"
 #include "scan.h"
 #include "sha256.h"
@@ -109,8 +110,18 @@ static struct stage *add(struct plan *plan, const char *kind, struct target *t, 
 	st->name = name;
 	st->def = def;
 	st->target = t;
+	st->hostcc = opts.hostcc && !strcmp(def->context, "cross");
+	if (st->hostcc && strcmp(t->name, host_arch())) {
+		warn("--host-toolchain builds for this machine's architecture (%s) only, not %s", host_arch(), t->name);
+		free(name);
+		return NULL;
+	}
 	for (size_t i = 0; i < def->nneeds; i++) {
-		struct stage *need = add(plan, def->needs[i], t, &here);
+		struct stage *need;
+		/* the host's compiler stands in for the cross toolchain */
+		if (st->hostcc && !strcmp(def->needs[i], "cross"))
+			continue;
+		need = add(plan, def->needs[i], t, &here);
 		if (!need)
 			return NULL;
 		st->needs = (void *)vpush((void **)st->needs, &st->nneeds, need);
@@ -184,7 +195,8 @@ static const char *relpath(const char *path, const char *top)
 	return strncmp(path, top, n) || path[n] != '/' ? path : path + n + 1;
 }
 
-static void dochash(struct buf *b, const char *what, struct doc *doc, const char *top, int phases)
+/* skip: directives left out (a recipe's phases, a target's kconfig lines) */
+static void dochash(struct buf *b, const char *what, struct doc *doc, const char *top, const char *skip)
 {
 	struct sha256 sh;
 	char h[65];
@@ -193,7 +205,7 @@ static void dochash(struct buf *b, const char *what, struct doc *doc, const char
 	sha256_init(&sh);
 	for (size_t i = 0; i < doc->n; i++) {
 		struct directive *d = &doc->d[i];
-		if (!phases && !strcmp(d->key, "phase"))
+		if (skip && !strcmp(d->key, skip))
 			continue;
 		sha256_update(&sh, d->key, strlen(d->key) + 1);
 		sha256_update(&sh, d->arg, strlen(d->arg) + 1);
@@ -212,9 +224,16 @@ static void stepkey(struct plan *plan, struct step *s)
 	char h[65];
 
 	bufprintf(&b, "format %s\n", FORMAT);
-	dochash(&b, "target", st->target->doc, plan->defs->top, 1);
-	dochash(&b, "stage", st->def->doc, plan->defs->top, 1);
-	dochash(&b, "recipe", p->doc, plan->defs->top, 0);
+	/* a target's kernel symbols are read by the steps that say $KCONFIG
+	 * alone: a new symbol must not rebuild the toolchain */
+	dochash(&b, "target", st->target->doc, plan->defs->top, "kconfig");
+	if (strstr(s->phase->text, "$KCONFIG") || strstr(s->phase->text, "${KCONFIG}")) {
+		const char *k = envget(st->target->env, st->target->nenv, "KCONFIG");
+		sha256_str(k, strlen(k), h);
+		line(&b, "kconfig", st->target->name, h);
+	}
+	dochash(&b, "stage", st->def->doc, plan->defs->top, NULL);
+	dochash(&b, "recipe", p->doc, plan->defs->top, "phase");
 	line(&b, "files", p->name, p->fileshash);
 	for (size_t i = 0; i < p->nsrc; i++)
 		line(&b, "source", p->src[i].file, p->src[i].sha256);
@@ -235,6 +254,8 @@ static void stepkey(struct plan *plan, struct step *s)
 	}
 	for (size_t i = 0; i < st->nneeds; i++)
 		line(&b, "needs", st->needs[i]->name, st->needs[i]->key);
+	if (st->hostcc)
+		line(&b, "toolchain", "host", "-");
 	sha256_str(b.s, b.n, s->key);
 	s->inputs = b.s;
 	s->cached = cache_has(s->key);

@@ -30,7 +30,8 @@ struct stage {
 	struct step **steps;
 	size_t nsteps;
 	char key[65];
-	int state, mark;
+	int state;
+	int hostcc; /* a cross stage built by the host's compiler (--host-toolchain) */
 };
 
 struct plan {

@@ -207,8 +207,24 @@ static void test_plan(void)
 	      strcmp(a->stages[1]->steps[2]->key, b->stages[1]->steps[2]->key) &&
 	      !strcmp(a->stages[1]->steps[3]->key, b->stages[1]->steps[3]->key) &&
 	      !strcmp(a->stages[0]->key, b->stages[0]->key), "a recipe change moves exactly its dependants' keys", "wrong keys");
+	/* a kernel symbol moves the keys of steps that read $KCONFIG alone */
+	writeproj(top, "packages/kern", "version 1\nepoch 1\nphase config\n\techo \"$KCONFIG\" > c\n");
+	writeproj(top, "stages/k", "context host\nbuild other\nbuild kern\n");
+	a = mkplan(top, "k-t");
+	writeproj(top, "targets/t", "triplet t-linux-musl\nkarch t\nkimage I\nqemu q\nconsole c\nkconfig CONFIG_X=y\n");
+	b = mkplan(top, "k-t");
+	check(a && b && !strcmp(a->stages[0]->steps[0]->key, b->stages[0]->steps[0]->key) &&
+	      strcmp(a->stages[0]->steps[1]->key, b->stages[0]->steps[1]->key),
+	      "a kconfig line is an input of the steps that read $KCONFIG only", "wrong keys");
+	writeproj(top, "targets/t", "triplet t-linux-musl\nkarch t\nkimage I2\nqemu q\nconsole c\nkconfig CONFIG_X=y\n");
+	a = mkplan(top, "k-t");
+	check(a && b && strcmp(a->stages[0]->steps[0]->key, b->stages[0]->steps[0]->key),
+	      "any other target line is an input of every step", "same key");
+	a = mkplan(top, "top-t");
+	b = mkplan(top, "top-t");
+
 	/* a change in a needed stage moves every key of the stage that needs it */
-	writeproj(top, "stages/base", "context host\n\nbuild other\n");
+	writeproj(top, "stages/base", "context host\nenv X=1\nbuild other\n");
 	a = b;
 	b = mkplan(top, "top-t");
 	check(b && strcmp(a->stages[1]->steps[3]->key, b->stages[1]->steps[3]->key), "a needed stage's key is an input", "same key");
