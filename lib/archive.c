@@ -3,8 +3,10 @@
  * source archive is untrusted input until it has been looked at. */
 
 #define _POSIX_C_SOURCE 200809L
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "archive.h"
 #include "proc.h"
 #include "util.h"
@@ -49,22 +51,64 @@ int archive_check(const char *file)
 	return r;
 }
 
+/* the program that decompresses file, by its first bytes; NULL: plain */
+static char *decompressor(const char *file)
+{
+	unsigned char m[6] = {0};
+	int fd = open(file, O_RDONLY);
+
+	if (fd < 0 || read(fd, m, sizeof(m)) < 0)
+		m[0] = 0;
+	if (fd >= 0)
+		close(fd);
+	if (m[0] == 0x1f && m[1] == 0x8b)
+		return "gzip";
+	if (!memcmp(m, "\xfd" "7zXZ", 5))
+		return "xz";
+	if (!memcmp(m, "BZh", 3))
+		return "bzip2";
+	return NULL;
+}
+
 int archive_unpack(const char *file, const char *dir)
 {
-	char *argv[] = {"tar", "-xf", (char *)file, "-C", (char *)dir,
-	                "--strip-components=1", "--no-same-owner", NULL};
-	int st;
+	char *plain = NULL, *z = decompressor(file);
+	int st, r = -1;
 
-	if (archive_check(file) < 0)
-		return -1;
 	if (mkdirp(dir) < 0) {
 		warn("cannot create %s:", dir);
 		return -1;
 	}
-	st = proc_run(argv, NULL, -1);
-	if (st != 0) {
-		warn("%s: tar -x exited %d", file, st);
-		return -1;
+	/* decompressed once, beside dir, then checked and unpacked: checking
+	 * the compressed file would decompress it twice */
+	if (z) {
+		char *argv[] = {z, "-dc", (char *)file, NULL};
+		int fd;
+		plain = xasprintf("%s.tar", dir);
+		fd = open(plain, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		if (fd < 0) {
+			warn("cannot create %s:", plain);
+			goto out;
+		}
+		st = proc_run(argv, NULL, fd);
+		close(fd);
+		if (st != 0) {
+			warn("%s: %s -d exited %d", file, z, st);
+			goto out;
+		}
 	}
-	return 0;
+	if (archive_check(plain ? plain : file) < 0)
+		goto out;
+	char *argv[] = {"tar", "-xf", plain ? plain : (char *)file, "-C", (char *)dir,
+	                "--strip-components=1", "--no-same-owner", NULL};
+	st = proc_run(argv, NULL, -1);
+	if (st != 0)
+		warn("%s: tar -x exited %d", file, st);
+	else
+		r = 0;
+out:
+	if (plain)
+		unlink(plain);
+	free(plain);
+	return r;
 }

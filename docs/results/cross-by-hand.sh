@@ -1,14 +1,17 @@
 #!/bin/sh
-# The x86_64 cross toolchain by hand: the commands of packages/{binutils,linux,
-# gcc,musl} in stages/cross's order, in one prefix as musl-cross-make does,
-# without the runner. Used to measure the runner's overhead against them:
-#   sh docs/results/cross-by-hand.sh SOURCES-DIR WORK-DIR
-# prints the time of each step and the total.
+# A cross toolchain by hand: the commands of packages/{binutils,linux,gcc,musl}
+# in stages/cross's order, in one prefix as musl-cross-make does, without
+# the runner. Used to measure the runner's overhead against them:
+#   sh docs/results/cross-by-hand.sh SOURCES-DIR WORK-DIR TARGET
+# (TARGET is a file of targets/) prints the time of each step and the total.
 set -eu
 S=$(cd "${1:?sources directory}" && pwd)
 W=${2:?work directory}
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
-TARGET=x86_64-linux-musl
+T=$TOP/targets/${3:?target}
+TARGET=$(sed -n 's/^triplet //p' "$T")
+KARCH=$(sed -n 's/^karch //p' "$T")
+GCC_CONFIG=$(sed -n 's/^gcc-config //p' "$T")
 rm -rf "$W"
 mkdir -p "$W"
 W=$(cd "$W" && pwd)
@@ -38,7 +41,7 @@ make MAKEINFO=true DESTDIR="$P" install >> log 2>&1
 step "linux headers"
 unpack "$S/linux_6.12.38.orig.tar.xz" "$W/linux/src"
 mkdir -p "$W/linux/build" && cd "$W/linux/build"
-make -C ../src O="$W/linux/build" ARCH=x86_64 headers > log 2>&1
+make -C ../src O="$W/linux/build" ARCH=$KARCH headers > log 2>&1
 mkdir -p "$P/$TARGET" && cp -R usr/include "$P/$TARGET/include"
 find "$P/$TARGET/include" -name '.*' -exec rm -f {} +
 
@@ -52,7 +55,8 @@ for p in "$TOP"/patches/gcc/*.patch; do patch -p1 -N -s -d "$W/gcc/src" -i "$p";
 mkdir -p "$W/gcc/build" && cd "$W/gcc/build"
 ../src/configure --target=$TARGET --prefix= --libdir=/lib \
 	--with-sysroot=/$TARGET --with-build-sysroot="$P/$TARGET" \
-	--enable-languages=c,c++ \
+	--with-native-system-header-dir=/include \
+	--enable-languages=c,c++ $GCC_CONFIG \
 	--disable-nls --disable-multilib --disable-werror --disable-bootstrap \
 	--disable-libsanitizer --disable-libquadmath --disable-libitm \
 	--disable-libvtv --disable-libgomp --disable-decimal-float \
@@ -84,11 +88,14 @@ step "musl library"
 cd "$W/musl/build"
 make AR=$TARGET-ar RANLIB=$TARGET-ranlib >> log 2>&1
 make DESTDIR="$P/$TARGET" install >> log 2>&1
+for ldso in "$P/$TARGET"/lib/ld-musl-*.so.1; do ln -sf libc.so "$ldso"; done
 
 step "gcc rest"
 cd "$W/gcc/build"
 make MAKEINFO=true >> log 2>&1
 make MAKEINFO=true DESTDIR="$P" install >> log 2>&1
+rm -rf "$P/share/info" "$P/share/man"
+find "$P" -name '*.la' -exec rm -f {} +
 
 step end
 printf '%-20s %4ds\n' total $total
