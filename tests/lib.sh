@@ -4,7 +4,9 @@
 BOOTSTRAP=${BOOTSTRAP:-$(cd "$(dirname "$0")/.." && pwd)/bootstrap}
 
 ok() { echo "ok - $1"; }
-fail() { echo "FAIL - $1: $2"; }
+fail() { echo "FAIL - $1: $2"; FAILED=1; }
+# the status a script ends with: non-zero after any failure
+passed() { [ -z "${FAILED:-}" ]; }
 
 # expect NAME CONDITION-COMMAND...: pass when the command succeeds
 expect() {

@@ -125,3 +125,4 @@ if [ -n "${BOOTSTRAP_WORK:-}" ]; then
 fi
 expect "gcc -v names no build path" sh -c "! '$X/bin/$TARGET-gcc' -v 2>&1 | grep -q '${BOOTSTRAP_WORK:-/nonexistent}'"
 expect "ar writes deterministic archives" sh -c "cd '$T' && '$X/bin/$TARGET-gcc' -c hello.c && '$X/bin/$TARGET-ar' rc a.a hello.o && sleep 1 && touch hello.o && '$X/bin/$TARGET-ar' rc b.a hello.o && cmp -s a.a b.a"
+passed

@@ -15,7 +15,7 @@ mkdir -p "$T/ctl"
 cp "$HERE/image-guest.sh" "$T/ctl/init"
 chmod 755 "$T/ctl/init"
 echo "$ARCH" > "$T/ctl/arch"
-mke2fs -q -t ext2 -d "$T/ctl" "$T/hdb.img" 64M || { fail "image-$ARCH: control disk" "mke2fs failed"; exit 0; }
+mke2fs -q -t ext2 -d "$T/ctl" "$T/hdb.img" 64M || { fail "image-$ARCH: control disk" "mke2fs failed"; exit 1; }
 limit=${BOOT_TIMEOUT:-600}
 start=$(date +%s)
 HDB=$T/hdb.img timeout "$limit" "$img/run-emulator.sh" < /dev/null > "$T/console" 2>&1
@@ -25,7 +25,7 @@ tr -d '\r' < "$T/console" > "$T/log"
 if [ $rc -eq 124 ]; then
 	fail "image-$ARCH: the guest finishes" "stopped after ${limit}s without finishing; last console lines:"
 	tail -15 "$T/log" | sed 's/^/   | /'
-	exit 0
+	exit 1
 fi
 grep -E '^(ok|FAIL) - guest' "$T/log"
 expect "image-$ARCH: the guest ran its tests and stopped (${secs}s, qemu exit $rc)" grep -q "guest tests done" "$T/log"
@@ -33,3 +33,4 @@ debugfs -R "cat /results" "$T/hdb.img" > "$T/results" 2> /dev/null
 expect "image-$ARCH: the guest's results are on the second disk" grep -q "^ok - guest" "$T/results"
 expect "image-$ARCH: no guest check failed" sh -c "! grep -q '^FAIL' '$T/log'"
 grep -q "guest tests done" "$T/log" || tail -15 "$T/log" | sed 's/^/   | /'
+passed
