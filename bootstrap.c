@@ -207,7 +207,7 @@ static int runtest(const char *name)
 		free(v);
 	}
 	setenv("STAGEDIR", out, 1);
-	setenv("STAGENAME", name, 1);
+	setenv("BOOTSTRAP_STAGE", name, 1);
 	setenv("BOOTSTRAP_WORK", opts.work, 1);
 	printf("testing %s with %s\n", name, script);
 	fflush(stdout);

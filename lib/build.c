@@ -151,10 +151,11 @@ static char **step_env(struct step *s, const char *dir, const char *out, const c
 	SETENV("SOURCE_DATE_EPOCH=%ld", s->pkg->epoch);
 	SETENV("JOBS=%d", opts.jobs);
 	SETENV("MAKEFLAGS=%s", opts.makeflags ? opts.makeflags : xasprintf("-j%d", opts.jobs));
-	SETENV("PACKAGE=%s", s->pkg->name);
-	SETENV("VERSION=%s", s->pkg->version);
-	SETENV("PHASE=%s", s->phase->name);
-	SETENV("STAGENAME=%s", st->name);
+	/* prefixed: build systems read VERSION, PACKAGE and the like */
+	SETENV("BOOTSTRAP_PACKAGE=%s", s->pkg->name);
+	SETENV("BOOTSTRAP_VERSION=%s", s->pkg->version);
+	SETENV("BOOTSTRAP_PHASE=%s", s->phase->name);
+	SETENV("BOOTSTRAP_STAGE=%s", st->name);
 	SETENV("SRC=%s/src", dir);
 	SETENV("BUILD=%s/build", dir);
 	SETENV("STAGE=%s/stage", dir);
