@@ -100,9 +100,9 @@ static int makeplan(struct plan *plan, int argc, char **argv, int all)
 {
 	memset(plan, 0, sizeof(*plan));
 	plan->defs = &defs;
-	if (all && argc == 0)
-		return plan_all(plan, host_arch());
-	if (argc == 0) {
+	if (all && argc == 0 && plan_all(plan, host_arch()) < 0)
+		return -1;
+	if (!all && argc == 0) {
 		warn("expected a stage name such as cross-%s (bootstrap list shows them)", host_arch());
 		return -1;
 	}
@@ -121,7 +121,6 @@ static int cmd_plan(int argc, char **argv)
 	load();
 	if (makeplan(&plan, argc, argv, 0) < 0)
 		return 1;
-	plan_keys(&plan);
 	for (size_t i = 0; i < plan.n; i++) {
 		struct stage *st = plan.stages[i];
 		printf("%s\n", st->name);
@@ -147,7 +146,6 @@ static int build(int argc, char **argv, int all)
 	load();
 	if (makeplan(&plan, argc, argv, all) < 0)
 		return 1;
-	plan_keys(&plan);
 	build_lock();
 	run_signals();
 	r = build_plan(&plan);

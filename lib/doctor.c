@@ -18,7 +18,8 @@ static const struct {
 	{"sed", "sed"}, {"grep", "grep"}, {"find", "findutils"}, {"xargs", "findutils"},
 	{"diff", "diffutils"}, {"cmp", "diffutils"},
 	{"file", "file"}, {"curl", "curl"}, {"apt-get", "apt"}, {"cpp", "cpp"}, {"hostname", "hostname"},
-	{"pgrep", "procps"}, {"qemu-img", "qemu-utils"},
+	{"pgrep", "procps"}, {"qemu-img", "qemu-utils"}, {"egrep", "grep"}, {"which", "debianutils"},
+	{"debugfs", "e2fsprogs"},
 	{"mksquashfs", "squashfs-tools"}, {"qemu-system-x86_64", "qemu-system-x86"},
 	{"qemu-system-arm", "qemu-system-arm"}, {"qemu-system-aarch64", "qemu-system-arm"},
 	{"qemu-arm", "qemu-user"}, {"qemu-aarch64", "qemu-user"}, {"qemu-x86_64", "qemu-user"},
@@ -29,12 +30,13 @@ static const struct {
 static const char *always[] = {
 	"cc", "make", "tar", "xz", "gzip", "bzip2", "patch", "flex", "bison", "bc", "cpio",
 	"mke2fs", "m4", "perl", "gelf.h", "apt-get", "pgrep", "sha256sum",
+	"debugfs", "timeout", "truncate",
 };
 
 /* the commands of two packages every Debian system has most of */
-static const char coreutils[] = " basename cat chmod cp cut date dirname echo env expr false head "
-	"install ln ls mkdir mktemp mv od printf rm rmdir sha256sum sleep sort tail tee test touch tr "
-	"true uname uniq wc ";
+static const char coreutils[] = " basename cat chmod cp cut date dirname du echo env expr false head "
+	"install ln ls mkdir mktemp mv nproc od printf readlink realpath rm rmdir sha256sum sleep sort "
+	"tail tee test timeout touch tr true truncate uname uniq wc ";
 static const char binutils[] = " as ld ar nm ranlib strip objdump readelf objcopy strings ";
 
 const char *doctor_package(const char *cmd)
