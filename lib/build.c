@@ -3,11 +3,14 @@
  * A package's phases in a stage share a build tree, WORK/work/STAGE/PKG:
  * src/ (sources unpacked, patches applied), build/, stage/ (the outputs of
  * the steps this one reads, hard-linked together) and home/. The file
- * "done" there names the key of the last phase that finished in it. A phase
- * whose predecessor is not the one "done" names (killed, failed, changed)
- * starts over from fresh sources, replaying earlier phases for their trees
- * only: their outputs are already cached. Outputs are written in the cache's
- * tmp/ and renamed into place, so none is ever half-written. */
+ * "done" there names the key of the last phase that finished in it (or the
+ * sources, once unpacked). A phase runs in the tree when "done" names its
+ * predecessor, even after an attempt of it failed or was stopped: like make
+ * run again, it carries on from there. Otherwise (an earlier phase changed,
+ * the tree is gone) the tree starts over from fresh sources, and earlier
+ * phases are replayed for their trees only: their outputs are cached.
+ * Outputs are written in the cache's tmp/ and renamed into place, so none
+ * is ever half-written. */
 
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
@@ -29,6 +32,7 @@
 #include "plan.h"
 #include "proc.h"
 #include "run.h"
+#include "sha256.h"
 #include "tree.h"
 #include "util.h"
 
@@ -66,6 +70,10 @@ static void killorphans(void)
 		long pg = s ? atol(s) : 0;
 		if (pg > 1 && kill(-pg, 0) == 0) {
 			fprintf(stderr, "stopping process group %ld, left running by a killed run\n", pg);
+			/* TERM first: make then deletes the targets it was writing */
+			kill(-pg, SIGTERM);
+			for (int i = 0; i < 50 && kill(-pg, 0) == 0; i++)
+				msleep(100);
 			kill(-pg, SIGKILL);
 		}
 		free(s);
@@ -354,7 +362,6 @@ static int phase(struct step *s, const char *dir, const char *out, const char *l
 
 	if (run_stopped()) /* while unpacking */
 		return -1;
-	unlink(done);
 	mkdirp(logdir);
 	if (makeview(s, dir) < 0 || writefile(script, text, strlen(text)) < 0)
 		fatal("cannot prepare %s:", dir);
@@ -402,20 +409,40 @@ static int phase(struct step *s, const char *dir, const char *out, const char *l
 	return st == 0 ? 0 : -1;
 }
 
-/* the build tree holds the state right after s->prev */
+/* what a fresh tree holds: the package's sources and files, unpacked */
+static char *unpackkey(struct package *p)
+{
+	struct buf b = {0};
+	char h[65];
+
+	bufprintf(&b, "unpacked %s %s\n", p->name, p->fileshash);
+	for (size_t i = 0; i < p->nsrc; i++)
+		bufprintf(&b, "%s %s %s %s\n", p->src[i].sha256, p->src[i].inner ? p->src[i].inner : "-",
+		          p->src[i].into ? p->src[i].into : "-", p->src[i].file);
+	sha256_str(b.s, b.n, h);
+	free(b.s);
+	return xasprintf("unpacked-%s", h);
+}
+
+/* the build tree holds the state right after s->prev (or fresh sources,
+ * for a first phase), plus perhaps what an attempt of s left */
 static int treeready(struct step *s, const char *dir)
 {
 	char *done = xasprintf("%s/done", dir), *key = readfile(done, NULL);
-	int r = s->prev && key && !strcmp(key, s->prev->key);
+	char *want = s->prev ? xstrdup(s->prev->key) : unpackkey(s->pkg);
+	int r = key && !strcmp(key, want);
 
 	free(done);
 	free(key);
+	free(want);
 	return r;
 }
 
 static int freshtree(struct step *s, const char *dir)
 {
 	static const char *sub[] = {"src", "build", "home"};
+	char *done, *key;
+	int r;
 
 	if (rmtree(dir) < 0)
 		fatal("cannot remove %s:", dir);
@@ -425,7 +452,15 @@ static int freshtree(struct step *s, const char *dir)
 			fatal("cannot create %s:", p);
 		free(p);
 	}
-	return unpack(s, dir);
+	r = unpack(s, dir);
+	if (r == 0) {
+		done = xasprintf("%s/done", dir);
+		key = unpackkey(s->pkg);
+		writefile(done, key, strlen(key));
+		free(done);
+		free(key);
+	}
+	return r;
 }
 
 static int buildstep(struct step *s, const char *lock)

@@ -203,10 +203,18 @@ rm "$T/slow"
 bs stage slow-t1 > "$T/kill2" 2>&1
 expect "after SIGKILL the next run succeeds" test $? -eq 0
 expect "it stops the killed run's leftover processes" has "$T/kill2" "left running by a killed run"
-expect "the finished phase is not rebuilt, only replayed for its tree" sh -c "grep -q 'slow-t1 slow one (replayed' '$T/kill2' && grep -q '\] slow-t1 slow two' '$T/kill2'"
+expect "the killed phase runs again in its tree; the finished one is left alone" sh -c "grep -q '\] slow-t1 slow two' '$T/kill2' && ! grep -q 'slow one' '$T/kill2'"
 expect "the output is whole" test "$(cat "$P/build/out/slow-t1/two")" = one
 expect "no half-written entry is left in the cache" test -z "$(ls "$P/cache/tmp")"
 expect "no leftover process" gone "sleep 60"
+
+# the build tree gone and a later phase changed: the earlier one is
+# replayed for its tree, from its cached output, not rebuilt
+bs clean slow-t1
+printf '\techo changed\n' >> "$P/packages/slow"
+bs stage slow-t1 > "$T/replay" 2>&1
+expect "a lost build tree is replayed, then the changed phase runs" sh -c "grep -q 'slow-t1 slow one (replayed for its build tree)' '$T/replay' && grep -q '\[1/1\] slow-t1 slow two' '$T/replay'"
+expect "... and its output is whole" test "$(cat "$P/build/out/slow-t1/two")" = one
 
 # two runs on one work tree: the second is refused while the first runs
 touch "$T/slow"
