@@ -82,11 +82,11 @@ make DESTDIR="$P/$TARGET" install-headers >> log 2>&1
 step "gcc libgcc"
 cd "$W/gcc/build"
 make MAKEINFO=true MAKE="make enable_shared=no" all-target-libgcc >> log 2>&1
-make MAKEINFO=true DESTDIR="$P" install-target-libgcc >> log 2>&1
+make MAKEINFO=true MAKE="make enable_shared=no" DESTDIR="$P" install-target-libgcc >> log 2>&1
 
 step "musl library"
 cd "$W/musl/build"
-make AR=$TARGET-ar RANLIB=$TARGET-ranlib >> log 2>&1
+make AR=$TARGET-ar RANLIB=$TARGET-ranlib LIBCC="$($TARGET-gcc -print-libgcc-file-name)" >> log 2>&1
 make DESTDIR="$P/$TARGET" install >> log 2>&1
 for ldso in "$P/$TARGET"/lib/ld-musl-*.so.1; do ln -sf libc.so "$ldso"; done
 
