@@ -207,6 +207,7 @@ static int runtest(const char *name)
 	setenv("STAGEDIR", out, 1);
 	setenv("BOOTSTRAP_STAGE", name, 1);
 	setenv("BOOTSTRAP_WORK", opts.work, 1);
+	setenv("BOOTSTRAP_CACHE", opts.cache, 1);
 	printf("testing %s with %s\n", name, script);
 	fflush(stdout);
 	char *args[] = {"sh", script, out, NULL};
