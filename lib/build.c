@@ -388,7 +388,7 @@ static int phase(struct step *s, const char *dir, const char *out, const char *l
 			times[ntimes++].secs = secs;
 		}
 	} else if (run_stopped()) {
-		fprintf(stderr, "\nstopped: %s (signal %d); the next run starts this step over\n", step_name(s), run_stopped());
+		fprintf(stderr, "\nstopped: %s (signal %d); the next run goes on with this step where it stopped\n", step_name(s), run_stopped());
 	} else {
 		fprintf(stderr, "\nstep failed: package %s, stage %s, step %s (exit %d)\n", s->pkg->name,
 		        s->stage->name, s->phase->name, st);
