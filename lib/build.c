@@ -204,22 +204,6 @@ static char **step_env(struct step *s, const char *dir, const char *out, const c
 	return env;
 }
 
-/* a host command: in PATH, or in sbin (mke2fs), which a user's PATH may lack */
-static char *findtool(const char *name)
-{
-	static const char *sbin[] = {"/usr/sbin", "/sbin"};
-	char *p = which(name);
-
-	for (size_t i = 0; !p && i < LEN(sbin); i++) {
-		p = xasprintf("%s/%s", sbin[i], name);
-		if (access(p, X_OK) < 0) {
-			free(p);
-			p = NULL;
-		}
-	}
-	return p;
-}
-
 /* WORK/airlock/STAGE: symlinks to the host commands the stage declares */
 static char *airlock(struct stage *st)
 {
@@ -230,7 +214,7 @@ static char *airlock(struct stage *st)
 	if (mkdirp(dir) < 0)
 		fatal("cannot create %s:", dir);
 	for (size_t i = 0; i < st->def->ntools; i++) {
-		char *host = findtool(st->def->tools[i]);
+		char *host = which(st->def->tools[i]);
 		char *link = xasprintf("%s/%s", dir, st->def->tools[i]);
 		if (!host)
 			err = perr(st->def->path, 1, "host tool '%s' is not installed (bootstrap doctor says what to install)", st->def->tools[i]);

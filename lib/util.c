@@ -306,8 +306,16 @@ int isdir(const char *path)
 	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
+/* path is an executable file */
+static int runnable(const char *path)
+{
+	return access(path, X_OK) == 0 && !isdir(path);
+}
+
 char *which(const char *cmd)
 {
+	/* sbin last: mke2fs and debugfs live there, and a user's PATH may lack it */
+	static const char *sbin[] = {"/usr/sbin", "/sbin"};
 	const char *path = getenv("PATH"), *p, *e;
 	char *full;
 
@@ -320,12 +328,19 @@ char *which(const char *cmd)
 		if (!e)
 			e = p + strlen(p);
 		full = xasprintf("%.*s/%s", (int)(e - p), e > p ? p : ".", cmd);
-		if (access(full, X_OK) == 0 && !isdir(full))
+		if (runnable(full))
 			return full;
 		free(full);
 		if (!*e)
-			return NULL;
+			break;
 	}
+	for (size_t i = 0; i < LEN(sbin); i++) {
+		full = xasprintf("%s/%s", sbin[i], cmd);
+		if (runnable(full))
+			return full;
+		free(full);
+	}
+	return NULL;
 }
 
 char *abspath(const char *path)

@@ -51,7 +51,7 @@ int mkdirp(const char *path);
 int rmtree(const char *path);
 int exists(const char *path);
 int isdir(const char *path);
-/* find an executable in $PATH, NULL if none */
+/* find an executable in $PATH, then in /usr/sbin and /sbin; NULL if none */
 char *which(const char *cmd);
 /* absolute form of a path that need not exist yet */
 char *abspath(const char *path);
