@@ -71,16 +71,17 @@ static int have(const char *what)
 	return p != NULL;
 }
 
-static void check(const char *what, struct buf *missing, struct buf *pkgs, int quiet)
+/* each tool once: seen holds every name checked, " name " */
+static void check(const char *what, struct buf *seen, struct buf *missing, struct buf *pkgs, int quiet)
 {
 	const char *pkg = doctor_package(what);
-
 	char *word = xasprintf(" %s ", what);
-	int seen = missing->s && strstr(missing->s, word);
+	int again = seen->s && strstr(seen->s, word);
 
 	free(word);
-	if (seen)
+	if (again)
 		return;
+	bufprintf(seen, " %s ", what);
 	if (have(what)) {
 		if (!quiet)
 			printf("  ok       %s\n", what);
@@ -130,7 +131,7 @@ void doctor_packages(struct defs *defs)
 }
 
 struct checking {
-	struct buf missing, pkgs;
+	struct buf seen, missing, pkgs;
 	int quiet;
 };
 
@@ -138,12 +139,12 @@ static void checkone(const char *tool, void *arg)
 {
 	struct checking *c = arg;
 
-	check(tool, &c->missing, &c->pkgs, c->quiet);
+	check(tool, &c->seen, &c->missing, &c->pkgs, c->quiet);
 }
 
 int doctor(struct defs *defs, int quiet)
 {
-	struct checking c = {{0}, {0}, quiet};
+	struct checking c = {{0}, {0}, {0}, quiet};
 	int r = 0;
 
 	eachtool(defs, checkone, &c);
@@ -154,6 +155,7 @@ int doctor(struct defs *defs, int quiet)
 			printf("to install what is missing:\n  apt-get install -y --no-install-recommends%s\n", c.pkgs.s);
 		r = 1;
 	}
+	free(c.seen.s);
 	free(c.missing.s);
 	free(c.pkgs.s);
 	return r;
