@@ -74,22 +74,34 @@ const char *envget(char **env, size_t n, const char *name)
 
 /* targets/ARCH */
 
+/* byuse: read by the steps whose text names the variable, and only by
+ * them (the emulator's settings, the kernel's symbols): a step's key holds
+ * such a directive only if the step reads it, so that a new qemu flag or
+ * kernel symbol does not rebuild the toolchain */
 static const struct {
 	const char *key, *env;
-	int required, multi;
+	int required, multi, byuse;
 } targetkeys[] = {
-	{"triplet", "TARGET", 1, 0},
-	{"karch", "KARCH", 1, 0},
-	{"kimage", "KIMAGE", 1, 0},
-	{"gcc-config", "GCC_CONFIG", 0, 0},
-	{"qemu", "QEMU", 1, 0},
-	{"qemu-user", "QEMU_USER", 0, 0},
-	{"machine", "QEMU_MACHINE", 0, 0},
-	{"cpu", "QEMU_CPU", 0, 0},
-	{"console", "CONSOLE", 1, 0},
-	{"qemu-flags", "QEMU_FLAGS", 0, 0},
-	{"kconfig", "KCONFIG", 0, 1},
+	{"triplet", "TARGET", 1, 0, 0},
+	{"karch", "KARCH", 1, 0, 0},
+	{"kimage", "KIMAGE", 1, 0, 0},
+	{"gcc-config", "GCC_CONFIG", 0, 0, 0},
+	{"qemu", "QEMU", 1, 0, 1},
+	{"qemu-user", "QEMU_USER", 0, 0, 1},
+	{"machine", "QEMU_MACHINE", 0, 0, 1},
+	{"cpu", "QEMU_CPU", 0, 0, 1},
+	{"console", "CONSOLE", 1, 0, 1},
+	{"qemu-flags", "QEMU_FLAGS", 0, 0, 1},
+	{"kconfig", "KCONFIG", 0, 1, 1},
 };
+
+const char *target_byuse(const char *key)
+{
+	for (size_t k = 0; k < LEN(targetkeys); k++)
+		if (!strcmp(key, targetkeys[k].key))
+			return targetkeys[k].byuse ? targetkeys[k].env : NULL;
+	return NULL;
+}
 
 struct target *target_parse(struct doc *doc, const char *name)
 {

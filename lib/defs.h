@@ -82,6 +82,8 @@ struct defs {
 /* load everything under top; -1 after printing every error as file:line */
 int defs_load(struct defs *defs, const char *top);
 struct target *target_parse(struct doc *doc, const char *name);
+/* the variable of a target directive that only the steps naming it read, or NULL */
+const char *target_byuse(const char *key);
 struct package *package_parse(struct doc *doc, const char *name, const char *filesdir);
 struct stagedef *stage_parse(struct doc *doc, const char *kind);
 struct package *find_package(struct defs *defs, const char *name);

@@ -4,6 +4,7 @@
  * sources, and the keys of the steps and stages it reads. */
 
 #define _POSIX_C_SOURCE 200809L
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,7 +17,7 @@
 #include "sha256.h"
 #include "util.h"
 
-#define FORMAT "bootstrap-step-1"
+#define FORMAT "bootstrap-step-2"
 
 const char *host_arch(void)
 {
@@ -195,8 +196,10 @@ static const char *relpath(const char *path, const char *top)
 	return strncmp(path, top, n) || path[n] != '/' ? path : path + n + 1;
 }
 
-/* skip: directives left out (a recipe's phases, a target's kconfig lines) */
-static void dochash(struct buf *b, const char *what, struct doc *doc, const char *top, const char *skip)
+/* skip: whether a directive is left out (a recipe's phases, a target's
+ * directives read by use) */
+static void dochash(struct buf *b, const char *what, struct doc *doc, const char *top,
+                    int (*skip)(const char *key))
 {
 	struct sha256 sh;
 	char h[65];
@@ -205,7 +208,7 @@ static void dochash(struct buf *b, const char *what, struct doc *doc, const char
 	sha256_init(&sh);
 	for (size_t i = 0; i < doc->n; i++) {
 		struct directive *d = &doc->d[i];
-		if (skip && !strcmp(d->key, skip))
+		if (skip && skip(d->key))
 			continue;
 		sha256_update(&sh, d->key, strlen(d->key) + 1);
 		sha256_update(&sh, d->arg, strlen(d->arg) + 1);
@@ -216,6 +219,52 @@ static void dochash(struct buf *b, const char *what, struct doc *doc, const char
 	line(b, what, rel, h);
 }
 
+static int isphase(const char *key)
+{
+	return !strcmp(key, "phase");
+}
+
+static int isbyuse(const char *key)
+{
+	return target_byuse(key) != NULL;
+}
+
+/* whether a step's text names $VAR or ${VAR} */
+static int names(const char *text, const char *var)
+{
+	size_t n = strlen(var);
+
+	for (const char *p = text; (p = strchr(p, '$')); p++) {
+		const char *v = p[1] == '{' ? p + 2 : p + 1;
+		if (!strncmp(v, var, n) && !(isalnum((unsigned char)v[n]) || v[n] == '_'))
+			return 1;
+	}
+	return 0;
+}
+
+/* the target's directives read by use that the step names: one line each */
+static void byuse(struct buf *b, struct step *s)
+{
+	struct target *t = s->stage->target;
+	struct doc *doc = t->doc;
+	char h[65];
+
+	for (size_t i = 0; i < doc->n; i++) {
+		const char *var = target_byuse(doc->d[i].key);
+		int first = 1;
+		if (!var || !names(s->phase->text, var))
+			continue;
+		for (size_t j = 0; j < i; j++)
+			if (!strcmp(doc->d[j].key, doc->d[i].key))
+				first = 0;
+		if (!first)
+			continue;
+		const char *v = envget(t->env, t->nenv, var);
+		sha256_str(v, strlen(v), h);
+		line(b, doc->d[i].key, t->name, h);
+	}
+}
+
 static void stepkey(struct plan *plan, struct step *s)
 {
 	struct buf b = {0};
@@ -224,16 +273,12 @@ static void stepkey(struct plan *plan, struct step *s)
 	char h[65];
 
 	bufprintf(&b, "format %s\n", FORMAT);
-	/* a target's kernel symbols are read by the steps that say $KCONFIG
-	 * alone: a new symbol must not rebuild the toolchain */
-	dochash(&b, "target", st->target->doc, plan->defs->top, "kconfig");
-	if (strstr(s->phase->text, "$KCONFIG") || strstr(s->phase->text, "${KCONFIG}")) {
-		const char *k = envget(st->target->env, st->target->nenv, "KCONFIG");
-		sha256_str(k, strlen(k), h);
-		line(&b, "kconfig", st->target->name, h);
-	}
+	/* the emulator's settings and kernel symbols count for the steps that
+	 * read them alone: a new one must not rebuild the toolchain */
+	dochash(&b, "target", st->target->doc, plan->defs->top, isbyuse);
+	byuse(&b, s);
 	dochash(&b, "stage", st->def->doc, plan->defs->top, NULL);
-	dochash(&b, "recipe", p->doc, plan->defs->top, "phase");
+	dochash(&b, "recipe", p->doc, plan->defs->top, isphase);
 	line(&b, "files", p->name, p->fileshash);
 	for (size_t i = 0; i < p->nsrc; i++)
 		line(&b, "source", p->src[i].file, p->src[i].sha256);

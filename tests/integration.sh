@@ -122,6 +122,16 @@ sed -i 's/^epoch 1700000000$/epoch 1700000001/' "$P/packages/sq"
 bs all t1 > "$T/run5" 2>&1
 expect "a change to a two-phase package rebuilds its phases only" sh -c "grep -q '\\[1/2\\] final-t1 sq build' '$T/run5' && grep -q '\\[2/2\\] final-t1 sq install' '$T/run5' && ! grep -q 'hello' '$T/run5'"
 
+# the emulator's settings count only for the steps that read them
+echo 'qemu-flags -m 64' >> "$P/targets/t1"
+bs plan final-t1 > "$T/plan" 2>&1
+expect "a new qemu flag rebuilds no step that does not read it" has "$T/plan" "5 steps, 5 cached, 0 to build"
+printf '\techo "$QEMU_FLAGS" > $OUT/share/qemu-flags\n' >> "$P/packages/greet"
+bs all t1 > /dev/null 2>&1
+sed -i 's/^qemu-flags -m 64$/qemu-flags -m 128/' "$P/targets/t1"
+bs plan final-t1 > "$T/plan" 2>&1
+expect "... and rebuilds the step that reads it" sh -c "grep -q '5 steps, 4 cached, 1 to build' '$T/plan' && grep -q 'changed qemu-flags t1' '$T/plan'"
+
 # a failing step: its package, stage, step, log and last 30 lines; exit non-zero
 cat > "$P/packages/bad" <<'R'
 version 1

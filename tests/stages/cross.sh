@@ -9,65 +9,8 @@ X=${1:?usage: cross.sh TOOLCHAIN-DIR}
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 SYSROOT=$X/$TARGET
-
-cat > "$T/hello.c" <<'EOF'
-#include <stdio.h>
-int main(void) { printf("hello, world\n"); return 0; }
-EOF
-cat > "$T/cxx.cc" <<'EOF'
-#include <atomic>
-#include <iostream>
-#include <stdexcept>
-#include <thread>
-int main()
-{
-	std::atomic<int> n{0};
-	std::thread t([&] { for (int i = 0; i < 1000; i++) n++; });
-	t.join();
-	try {
-		throw std::runtime_error("caught");
-	} catch (const std::exception &e) {
-		std::cout << e.what() << " " << n << std::endl;
-	}
-}
-EOF
-cat > "$T/threads.c" <<'EOF'
-#include <pthread.h>
-#include <stdio.h>
-static int total;
-static pthread_mutex_t m = PTHREAD_MUTEX_INITIALIZER;
-static void *add(void *arg)
-{
-	for (int i = 0; i < 1000; i++) {
-		pthread_mutex_lock(&m);
-		total += *(int *)arg;
-		pthread_mutex_unlock(&m);
-	}
-	return 0;
-}
-int main(void)
-{
-	pthread_t t[4];
-	int one = 1;
-	for (int i = 0; i < 4; i++)
-		pthread_create(&t[i], 0, add, &one);
-	for (int i = 0; i < 4; i++)
-		pthread_join(t[i], 0);
-	printf("sum %d\n", total);
-	return 0;
-}
-EOF
-cat > "$T/math.c" <<'EOF'
-#include <math.h>
-#include <stdio.h>
-#include <stdlib.h>
-int main(int argc, char **argv)
-{
-	double x = argc > 1 ? atof(argv[1]) : 2; /* not folded at compile time */
-	printf("%.6f %.6f\n", sqrt(x), cos(x - 2) * exp(0.0));
-	return 0;
-}
-EOF
+# the programs, shared with the native compiler's tests in the guest
+cp "$(dirname "$0")"/../programs/* "$T"/
 
 # run PROGRAM: on this machine or under qemu user mode
 run() {

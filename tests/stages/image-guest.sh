@@ -45,4 +45,34 @@ t "a Makefile run by make" sh -c 'make -C /tmp/mk > /dev/null && grep -qx built 
 t "make -j runs jobs" sh -c 'printf "all: a b\na:\n\tsleep 1\nb:\n\tsleep 1\n" > /tmp/mk/j.mk && s=$(date +%s) && make -j2 -f /tmp/mk/j.mk >/dev/null && test $(( $(date +%s) - s )) -le 2'
 t "the network is up (eth0 10.0.2.15)" sh -c 'ifconfig eth0 | grep -q 10.0.2.15'
 t "writing to the second disk" sh -c 'echo written > /mnt/written && sync && grep -qx written /mnt/written'
+# The native compiler, with the image's own tools only (tests/programs are
+# on the control disk, as is the runner's source)
+target=$(cat target)
+mkdir -p /tmp/cc && cp programs/* /tmp/cc/ && cd /tmp/cc || exit 1
+t "gcc -v: $target, C and C++, posix threads, built to run here" sh -c "gcc -v 2>&1 | grep -q '^Target: $target' && gcc -v 2>&1 | grep -q -- '--host=$target' && gcc -v 2>&1 | grep -q 'enable-languages=c,c++' && gcc -v 2>&1 | grep -q '^Thread model: posix'"
+t "binutils: cc as ld ar nm strip objdump readelf" sh -c 'for c in cc c++ cpp as ld ar nm strip objdump readelf ranlib objcopy; do command -v $c > /dev/null || { echo no $c; exit 1; }; done'
+# native NAME COMPILER SOURCE EXPECTED FLAGS...: compile once, link static and dynamic, run
+native() {
+	local name=$1 cc=$2 src=$3 want=$4
+	shift 4
+	t "$cc: $name compiles" $cc -O2 -c -o "$src.o" "$src" "$@"
+	t "$cc: $name, static, runs" sh -c "$cc -static -o '$src.s' '$src.o' $* && test \"\$(./'$src.s')\" = '$want' && ! readelf -l '$src.s' | grep -q interpreter"
+	t "$cc: $name, dynamic, runs" sh -c "$cc -o '$src.d' '$src.o' $* && test \"\$(./'$src.d')\" = '$want' && readelf -l '$src.d' | grep -q 'interpreter: /lib/ld-musl-'"
+}
+native "C hello" gcc hello.c "hello, world"
+native "C++ iostream, std::thread, exceptions" g++ cxx.cc "caught 1000" -pthread
+native "pthreads" cc threads.c "sum 4000" -pthread
+native "libm" cc math.c "1.414214 1.000000" -lm
+mkdir -p /tmp/proj && cd /tmp/proj || exit 1
+printf '#include "sq.h"\nint sq(int x) { return x * x; }\n' > sq.c
+printf 'int sq(int x);\n' > sq.h
+printf '#include <stdio.h>\n#include "sq.h"\nint main(void) { printf("%%d\\n", sq(7)); return 0; }\n' > main.c
+printf 'prog: main.o sq.o\n\t$(CC) -o $@ main.o sq.o\nmain.o sq.o: sq.h\nclean:\n\trm -f prog *.o\n' > Makefile
+t "a multi-file project with a Makefile" sh -c 'make CC=cc > /dev/null && test "$(./prog)" = 49 && touch sq.h && make CC=cc | grep -q "sq.o"'
+# the runner builds itself here and runs
+cp -a /mnt/bootstrap /tmp/bs && cd /tmp/bs || exit 1
+t "the runner builds with the image's compiler" make CC=cc
+t "the self-built runner runs: --help" sh -c './bootstrap --help 2>&1 | grep -q "usage: bootstrap"'
+t "the self-built runner runs: list" sh -c "./bootstrap list | grep -q 'cross'"
+cd /mnt
 echo "guest tests done"

@@ -15,6 +15,12 @@ mkdir -p "$T/ctl"
 cp "$HERE/image-guest.sh" "$T/ctl/init"
 chmod 755 "$T/ctl/init"
 echo "$ARCH" > "$T/ctl/arch"
+echo "${TARGET:?}" > "$T/ctl/target"
+# for the native compiler's tests: the programs, and the runner's own source
+cp -r "$HERE/../programs" "$T/ctl/"
+mkdir "$T/ctl/bootstrap"
+(cd "$HERE/../.." && cp -r Makefile bootstrap.c lib stages packages targets patches "$T/ctl/bootstrap/")
+rm -f "$T/ctl/bootstrap/lib/"*.o
 mke2fs -q -t ext2 -d "$T/ctl" "$T/hdb.img" 64M || { fail "image-$ARCH: control disk" "mke2fs failed"; exit 1; }
 limit=${BOOT_TIMEOUT:-600}
 start=$(date +%s)
