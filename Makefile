@@ -6,8 +6,8 @@ CFLAGS = -std=c99 -O2 -g -Wall -Wextra -Wshadow -Wmissing-prototypes -Wpedantic
 LDFLAGS =
 PREFIX = /usr/local
 
-OBJ = lib/archive.o lib/build.o lib/cache.o lib/defs.o lib/doctor.o lib/fetch.o \
-      lib/manifest.o lib/plan.o lib/proc.o lib/run.o lib/scan.o lib/sha256.o \
+OBJ = lib/archive.o lib/audit.o lib/build.o lib/cache.o lib/compare.o lib/defs.o \
+      lib/doctor.o lib/fetch.o lib/manifest.o lib/plan.o lib/proc.o lib/run.o lib/scan.o lib/sha256.o \
       lib/tree.o lib/util.o
 
 all: bootstrap
@@ -18,7 +18,8 @@ bootstrap: bootstrap.o $(OBJ)
 tests/unit: tests/unit.o $(OBJ)
 	$(CC) $(LDFLAGS) -o $@ tests/unit.o $(OBJ)
 
-bootstrap.o tests/unit.o $(OBJ): lib/util.h lib/opts.h lib/defs.h lib/plan.h lib/cache.h
+bootstrap.o tests/unit.o $(OBJ): lib/util.h lib/opts.h lib/defs.h lib/plan.h lib/cache.h \
+	lib/build.h lib/compare.h
 
 .c.o:
 	$(CC) $(CFLAGS) -c -o $@ $<

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <fcntl.h>
 #include <unistd.h>
+#include "lib/audit.h"
 #include "lib/build.h"
 #include "lib/cache.h"
 #include "lib/defs.h"
@@ -34,6 +35,10 @@ static void usage(FILE *f)
 	        "  plan NAME...        dry run: each step, cached or to build, and what changed\n"
 	        "  test NAME...        build a stage, then run its tests (ARCH: its system image)\n"
 	        "  boot ARCH           build the system image, then a shell in the emulator\n"
+	        "  audit NAME [--vary LIST] [--deep]\n"
+	        "                      build a stage twice under varied conditions and compare\n"
+	        "                      (LIST: path,clock,tz,locale,umask,user,hostname,jobs,env,order;\n"
+	        "                      default all; -NAME leaves one out; --deep rebuilds its inputs too)\n"
 	        "  list                targets, stages and packages\n"
 	        "  fetch [PKG...]      download and verify sources (all by default)\n"
 	        "  doctor [--packages] check the host's prerequisites (or list their Debian packages)\n"
@@ -263,6 +268,40 @@ static int cmd_boot(int argc, char **argv)
 	return 1;
 }
 
+/* the stage built as usual, then again under variations (lib/audit.c) */
+static int cmd_audit(int argc, char **argv)
+{
+	struct plan plan;
+	const char *name = NULL, *err;
+	int deep = 0, r;
+
+	for (int i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "--deep")) {
+			deep = 1;
+		} else if (!strcmp(argv[i], "--vary") && i + 1 < argc) {
+			if ((err = audit_vary(argv[++i]))) {
+				warn("%s", err);
+				return 2;
+			}
+		} else if (argv[i][0] == '-' || name) {
+			warn("expected: audit NAME [--vary LIST] [--deep], found '%s'", argv[i]);
+			return 2;
+		} else {
+			name = argv[i];
+		}
+	}
+	if (!name) {
+		warn("expected a stage name such as cross-%s (bootstrap list shows them)", host_arch());
+		return 2;
+	}
+	imagenames(1, (char **)&name);
+	if ((r = build(1, (char **)&name, 0)))
+		return r;
+	if (makeplan(&plan, 1, (char **)&name, 0) < 0)
+		return 1;
+	return audit_stage(&plan, deep);
+}
+
 static int cmd_fetch(int argc, char **argv)
 {
 	int err = 0;
@@ -345,7 +384,7 @@ static const struct {
 } cmds[] = {
 	{"all", cmd_all}, {"stage", cmd_stage}, {"plan", cmd_plan}, {"list", cmd_list},
 	{"fetch", cmd_fetch}, {"doctor", cmd_doctor}, {"clean", cmd_clean}, {"test", cmd_test},
-	{"boot", cmd_boot},
+	{"boot", cmd_boot}, {"audit", cmd_audit},
 };
 
 /* a jobserver from a parent make: --jobserver-auth=R,W or =fifo:PATH */
@@ -362,6 +401,23 @@ static char *jobserver(void)
 	if (sscanf(a, "%d,%d", &r, &w) == 2 && fcntl(r, F_GETFD) >= 0 && fcntl(w, F_GETFD) >= 0)
 		return xstrdup(mf);
 	return NULL; /* make did not pass its pipe down (no '+' on the rule) */
+}
+
+/* options of one command, left for it: clean --cache, doctor --packages,
+ * audit --vary LIST --deep; 2 when the option takes an argument */
+static int cmdopt(const char *cmd, const char *a)
+{
+	static const struct {
+		const char *cmd, *opt;
+		int arg;
+	} own[] = {
+		{"clean", "--cache", 0}, {"doctor", "--packages", 0}, {"audit", "--vary", 1}, {"audit", "--deep", 0},
+	};
+
+	for (size_t i = 0; i < LEN(own); i++)
+		if (!strcmp(cmd, own[i].cmd) && !strcmp(a, own[i].opt))
+			return 1 + own[i].arg;
+	return 0;
 }
 
 static char *optarg_of(int *i, int argc, char **argv)
@@ -410,13 +466,14 @@ int main(int argc, char **argv)
 			opts.work = optarg_of(&i, argc, argv);
 		} else if (!strcmp(a, "--cache")) {
 			opts.cache = optarg_of(&i, argc, argv);
-		} else if (a[0] == '-' && a[1] && !(nargs && !strcmp(args[0], "clean") && !strcmp(a, "--cache")) &&
-		           !(nargs && !strcmp(args[0], "doctor") && !strcmp(a, "--packages"))) {
+		} else if (a[0] == '-' && a[1] && !cmdopt(nargs ? args[0] : "", a)) {
 			warn("unknown option %s", a);
 			usage(stderr);
 			return 2;
 		} else {
-			args[nargs++] = a;
+			if (nargs && cmdopt(args[0], a) == 2 && i + 1 < argc)
+				args[nargs++] = argv[i++];
+			args[nargs++] = argv[i];
 		}
 	}
 	if (opts.jobs < 1)

@@ -86,32 +86,40 @@ static void killorphans(void)
  * alone, gone when it dies, however it dies. WORK/lock.steps is a flock()
  * lock whose descriptor the steps inherit, so that a runner killed with
  * SIGKILL leaves it held for as long as its steps live on. */
+static int lockfd = -1, stepsfd = -1;
+
 void build_lock(void)
 {
 	char *path = xasprintf("%s/lock", opts.work);
 	char *steps = xasprintf("%s/lock.steps", opts.work);
 	struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
-	int fd, sfd;
 
 	if (mkdirp(opts.work) < 0)
 		fatal("cannot create %s:", opts.work);
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-	sfd = open(steps, O_RDWR | O_CREAT, 0644);
-	if (fd < 0 || sfd < 0)
-		fatal("cannot open %s:", fd < 0 ? path : steps);
-	if (fcntl(fd, F_SETLK, &fl) < 0) {
-		if (fcntl(fd, F_GETLK, &fl) == 0 && fl.l_type != F_UNLCK)
+	lockfd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	stepsfd = open(steps, O_RDWR | O_CREAT, 0644);
+	if (lockfd < 0 || stepsfd < 0)
+		fatal("cannot open %s:", lockfd < 0 ? path : steps);
+	if (fcntl(lockfd, F_SETLK, &fl) < 0) {
+		if (fcntl(lockfd, F_GETLK, &fl) == 0 && fl.l_type != F_UNLCK)
 			fatal("another bootstrap run (pid %ld) is using %s", (long)fl.l_pid, opts.work);
 		fatal("cannot lock %s:", path);
 	}
-	if (flock(sfd, LOCK_EX | LOCK_NB) < 0) {
+	if (flock(stepsfd, LOCK_EX | LOCK_NB) < 0) {
 		killorphans();
-		while (flock(sfd, LOCK_EX) < 0)
+		while (flock(stepsfd, LOCK_EX) < 0)
 			if (errno != EINTR)
 				fatal("cannot lock %s:", steps);
 	}
 	free(path);
 	free(steps);
+}
+
+void build_unlock(void)
+{
+	if (lockfd >= 0)
+		close(lockfd), close(stepsfd);
+	lockfd = stepsfd = -1;
 }
 
 /* $NAME and ${NAME} from env; unknown names are left as written */
@@ -140,6 +148,32 @@ static char *expand(const char *s, char **env, size_t n)
 		free(var);
 	}
 	return b.s;
+}
+
+/* an audit's variations of the steps' environment (lib/audit.c), one
+ * NAME=VALUE per line in BOOTSTRAP_VARY: each replaces the runner's own */
+static char **vary(char **env, size_t n)
+{
+	const char *v = getenv("BOOTSTRAP_VARY");
+	char *copy, *save;
+
+	if (!v || !*v)
+		return env;
+	copy = xstrdup(v);
+	for (char *e = strtok_r(copy, "\n", &save); e; e = strtok_r(NULL, "\n", &save)) {
+		size_t len = strcspn(e, "=") + 1;
+		for (size_t i = 0; i < n;)
+			if (!strncmp(env[i], e, len)) {
+				free(env[i]);
+				env[i] = env[--n];
+				env[n] = NULL;
+			} else {
+				i++;
+			}
+		env = (void *)vpush((void **)env, &n, xstrdup(e));
+	}
+	free(copy);
+	return env;
 }
 
 #define SETENV(...) (env = (void *)vpush((void **)env, &n, xasprintf(__VA_ARGS__)))
@@ -201,7 +235,7 @@ static char **step_env(struct step *s, const char *dir, const char *out, const c
 		char *e = expand(def->env[i], env, n);
 		env = (void *)vpush((void **)env, &n, e);
 	}
-	return env;
+	return vary(env, n);
 }
 
 /* WORK/airlock/STAGE: symlinks to the host commands the stage declares */

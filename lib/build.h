@@ -12,3 +12,5 @@ char *stage_out(const char *name);
 char *stage_var(const char *kind);
 /* take the work tree for this run; stops the leftovers of a killed run */
 void build_lock(void);
+/* let go of the work tree, for another run to take */
+void build_unlock(void);

@@ -1,0 +1,428 @@
+/* audit.c: a stage rebuilt under varied conditions and compared.
+ *
+ * The first build is the ordinary one. The second is another run of this
+ * program, in a cache namespace of its own (CACHE/audit, sharing only the
+ * sources), so that every step of the stage is built again; the stages it
+ * needs are taken from the first build's cache (linked in by key) unless
+ * --deep asks for them to be rebuilt too. The variations, after reprotest:
+ *
+ *   path      the work tree in another, longer directory
+ *   clock     the steps' clock a year ahead (libfaketime), the build later
+ *   tz        TZ in the steps (the runner's own is UTC)
+ *   locale    LC_ALL and LANG in the steps (the runner's own is C)
+ *   umask     the runner's, 002 against 022 (its steps get 022 always:
+ *             a step's file modes follow its umask)
+ *   user      another user id (a user namespace)
+ *   hostname  another host name (a UTS namespace)
+ *   jobs      -j1 against -jN
+ *   env       extra variables in the steps' environment
+ *   order     directory entries listed in another order (disorderfs)
+ *
+ * A variation the machine cannot make (no unshare, faketime or disorderfs)
+ * is reported as not varied, with the reason. The outputs are then
+ * compared by lib/compare.c; the report goes to WORK/audit/NAME/report. */
+
+#define _POSIX_C_SOURCE 200809L
+#include <fcntl.h>
+#include <glob.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include "audit.h"
+#include "build.h"
+#include "cache.h"
+#include "compare.h"
+#include "opts.h"
+#include "plan.h"
+#include "proc.h"
+#include "tree.h"
+#include "util.h"
+
+enum { PATH, CLOCK, TZ, LOCALE, UMASK, USER, HOSTNAME, JOBS, ENV, ORDER, NVARY };
+
+static struct {
+	const char *name;
+	int on;
+	char *how; /* what was done, or why it could not be */
+} vary[NVARY] = {
+	{"path", 1, 0}, {"clock", 1, 0}, {"tz", 1, 0}, {"locale", 1, 0}, {"umask", 1, 0},
+	{"user", 1, 0}, {"hostname", 1, 0}, {"jobs", 1, 0}, {"env", 1, 0}, {"order", 1, 0},
+};
+
+#define AUDIT_HOST "bootstrap-audit"
+#define AUDIT_UID "4242"
+
+const char *audit_vary(const char *list)
+{
+	char *copy = xstrdup(list), *save;
+	static char msg[256];
+
+	for (char *w = strtok_r(copy, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
+		int off = *w == '-', k;
+		if (!strcmp(w + off, "all")) {
+			for (k = 0; k < NVARY; k++)
+				vary[k].on = !off;
+			continue;
+		}
+		if (!strcmp(w, "none")) {
+			for (k = 0; k < NVARY; k++)
+				vary[k].on = 0;
+			continue;
+		}
+		for (k = 0; k < NVARY && strcmp(vary[k].name, w + off); k++)
+			;
+		if (k == NVARY) {
+			snprintf(msg, sizeof(msg), "--vary: expected all, none, or names among path, clock, tz, "
+			         "locale, umask, user, hostname, jobs, env, order (-name leaves one out), found '%s'", w);
+			free(copy);
+			return msg;
+		}
+		/* a list of plain names means those alone */
+		if (!off && w == copy)
+			for (int i = 0; i < NVARY; i++)
+				vary[i].on = 0;
+		vary[k].on = !off;
+	}
+	free(copy);
+	return NULL;
+}
+
+static void say(int k, const char *fmt, const char *arg)
+{
+	free(vary[k].how);
+	vary[k].how = xasprintf(fmt, arg);
+}
+
+static void cannot(int k, const char *why)
+{
+	vary[k].on = 0;
+	say(k, "not varied: %s", why);
+}
+
+/* libfaketime's preload library, where Debian puts it */
+static char *faketime(void)
+{
+	glob_t g;
+	char *lib = NULL;
+
+	if (glob("/usr/lib/*/faketime/libfaketime.so.1", 0, NULL, &g) == 0) {
+		if (g.gl_pathc)
+			lib = xstrdup(g.gl_pathv[0]);
+		globfree(&g);
+	}
+	if (!lib && exists("/usr/lib/faketime/libfaketime.so.1"))
+		lib = xstrdup("/usr/lib/faketime/libfaketime.so.1");
+	return lib;
+}
+
+/* whether the namespaces of command() can be made here */
+static int canunshare(void)
+{
+	char *argv[] = {"unshare", "--user", "--map-root-user", "--uts", "sh", "-c",
+	                "hostname " AUDIT_HOST " && unshare --user --map-user=" AUDIT_UID " --map-group=" AUDIT_UID " true", NULL};
+	char *t = which("unshare");
+	int fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	int r = t && proc_run(argv, NULL, fd) == 0;
+
+	free(t);
+	close(fd);
+	return r;
+}
+
+/* the steps' environment: BOOTSTRAP_VARY, read by lib/build.c */
+static char *stepvars(void)
+{
+	struct buf b = {0};
+	char *lib;
+
+	bufputs(&b, "");
+	if (vary[CLOCK].on) {
+		if ((lib = faketime())) {
+			bufprintf(&b, "LD_PRELOAD=%s\nFAKETIME=+397d\nFAKETIME_DONT_FAKE_MONOTONIC=1\n", lib);
+			say(CLOCK, "the steps' clock 397 days ahead (libfaketime: %s)", lib);
+			free(lib);
+		} else {
+			cannot(CLOCK, "libfaketime is not installed (Debian package faketime)");
+		}
+	}
+	if (vary[TZ].on) {
+		bufputs(&b, "TZ=AUD-14:30\n");
+		say(TZ, "%s", "TZ=AUD-14:30 against UTC");
+	}
+	if (vary[LOCALE].on) {
+		bufputs(&b, "LC_ALL=C.UTF-8\nLANG=C.UTF-8\nLANGUAGE=fr\n");
+		say(LOCALE, "%s", "LC_ALL=C.UTF-8 against C");
+	}
+	if (vary[ENV].on) {
+		bufputs(&b, "BOOTSTRAP_AUDIT_NOISE=1\nCDPATH=/tmp\nGREP_COLOR=1;32\nQUOTING_STYLE=c\n");
+		say(ENV, "%s", "four variables more (BOOTSTRAP_AUDIT_NOISE, CDPATH, GREP_COLOR, QUOTING_STYLE)");
+	}
+	return b.s;
+}
+
+/* the second build's cache: its own steps, the first build's sources and,
+ * unless deep, the first build's entries for the stages it needs */
+static char *auditcache(struct plan *plan, int deep)
+{
+	char *dir = xasprintf("%s/audit", cache_root());
+	static const char *shared[] = {"sources", "apt"};
+
+	rmtree(dir);
+	if (mkdirp(dir) < 0)
+		fatal("cannot create %s:", dir);
+	for (size_t i = 0; i < LEN(shared); i++) {
+		char *from = xasprintf("%s/%s", cache_root(), shared[i]), *to = xasprintf("%s/%s", dir, shared[i]);
+		if (isdir(from) && symlink(from, to) < 0)
+			fatal("cannot link %s:", to);
+		free(from);
+		free(to);
+	}
+	char *steps = xasprintf("%s/steps", dir);
+	mkdirp(steps);
+	for (size_t i = 0; !deep && i + 1 < plan->n; i++)
+		for (size_t k = 0; k < plan->stages[i]->nsteps; k++) {
+			char *key = plan->stages[i]->steps[k]->key;
+			char *from = xasprintf("%s/steps/%s", cache_root(), key), *to = xasprintf("%s/%s", steps, key);
+			if (symlink(from, to) < 0 && !exists(to))
+				fatal("cannot link %s:", to);
+			free(from);
+			free(to);
+		}
+	free(steps);
+	return dir;
+}
+
+/* the command line of the second run: namespaces, then this program */
+static char **command(const char *self, const char *cache, const char *work, const char *name)
+{
+	char **argv = NULL;
+	size_t n = 0;
+	char *script = NULL;
+	int ns = vary[USER].on || vary[HOSTNAME].on;
+
+#define ARG(s) (argv = (void *)vpush((void **)argv, &n, xstrdup(s)))
+	if (ns && !canunshare()) {
+		if (vary[USER].on)
+			cannot(USER, "no user namespaces here (unshare failed)");
+		if (vary[HOSTNAME].on)
+			cannot(HOSTNAME, "no UTS namespaces here (unshare failed)");
+		ns = 0;
+	}
+	if (ns) {
+		/* outer namespace: root there may set the host name; the inner
+		 * one then maps the build to an ordinary user id */
+		script = xasprintf("%sexec %s\"$0\" \"$@\"", vary[HOSTNAME].on ? "hostname " AUDIT_HOST " && " : "",
+		                   vary[USER].on ? "unshare --user --map-user=" AUDIT_UID " --map-group=" AUDIT_UID " -- " : "");
+		ARG("unshare"), ARG("--user"), ARG("--map-root-user"), ARG("--uts"), ARG("sh"), ARG("-c"), ARG(script);
+		if (vary[HOSTNAME].on)
+			say(HOSTNAME, "host name %s", AUDIT_HOST);
+		if (vary[USER].on)
+			say(USER, "user id %s (a user namespace)", AUDIT_UID);
+	}
+	ARG(self);
+	ARG("--cache"), ARG(cache), ARG("--work"), ARG(work), ARG("--top"), ARG(opts.top);
+	char *j = xasprintf("-j%d", vary[JOBS].on ? (opts.jobs > 1 ? 1 : 2) : opts.jobs);
+	ARG(j);
+	if (vary[JOBS].on)
+		say(JOBS, "%s against the first build's", j);
+	free(j);
+	if (opts.hostcc)
+		ARG("--host-toolchain");
+	if (opts.offline)
+		ARG("--offline");
+	for (size_t i = 0; i < opts.nmirrors; i++)
+		ARG("--mirror"), ARG(opts.mirrors[i]);
+	ARG("stage"), ARG(name);
+#undef ARG
+	free(script);
+	return argv;
+}
+
+/* path of this program, to run it again */
+static char *self(void)
+{
+	char buf[4096];
+	ssize_t n = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
+
+	if (n > 0) {
+		buf[n] = 0;
+		return xstrdup(buf);
+	}
+	return strchr(argv0, '/') ? abspath(argv0) : which(argv0);
+}
+
+/* mount a shuffling view of dir at mnt; 0 when mounted */
+static int disorder(const char *dir, const char *mnt)
+{
+	char *argv[] = {"disorderfs", "--shuffle-dirents=yes", "--multi-user=yes", "--quiet", (char *)dir, (char *)mnt, NULL};
+	char *t;
+
+	if (!(t = which("disorderfs"))) {
+		cannot(ORDER, "disorderfs is not installed (Debian package disorderfs)");
+		return -1;
+	}
+	free(t);
+	if (proc_run(argv, NULL, -1) != 0) {
+		cannot(ORDER, "disorderfs could not mount (no FUSE here?)");
+		return -1;
+	}
+	say(ORDER, "%s", "directory entries shuffled (disorderfs)");
+	return 0;
+}
+
+static void undisorder(const char *mnt)
+{
+	char *argv[] = {"fusermount", "-u", (char *)mnt, NULL};
+
+	if (proc_run(argv, NULL, -1) != 0)
+		warn("cannot unmount %s: run fusermount -u %s", mnt, mnt);
+}
+
+static void header(FILE *f, const char *name, const char *work)
+{
+	fprintf(f, "audit of %s\n", name);
+	fprintf(f, "  first build:  %s\n  second build: %s\n", opts.work, work);
+	for (int k = 0; k < NVARY; k++)
+		fprintf(f, "  %-9s %s\n", vary[k].name, vary[k].how ? vary[k].how : vary[k].on ? "varied" : "not varied: not asked for");
+}
+
+/* WORK/out/NAME and its manifest, hard-linked into dir/NAME */
+static void keep(const char *name, const char *dir)
+{
+	char *out = stage_out(name), *ref = xasprintf("%s/%s", dir, name);
+	char *man = xasprintf("%s.manifest", out), *refman = xasprintf("%s.manifest", ref);
+	char *m;
+	size_t n;
+
+	if (tree_merge(out, ref, TREE_LINK) < 0)
+		fatal("cannot keep %s in %s:", out, ref);
+	if (!(m = readfile(man, &n)) || writefile(refman, m, n) < 0)
+		fatal("cannot copy %s:", man);
+	free(m), free(out), free(ref), free(man), free(refman);
+}
+
+/* each stage of the first build against the second: 0 when all identical */
+static int compare(struct plan *plan, int deep, const char *dir, const char *work, const char *real, FILE *f)
+{
+	const char *paths[] = {opts.work, work, cache_root(), real, NULL};
+	const char *names[] = {AUDIT_HOST, NULL};
+	char *dfs = xasprintf("%s/diffoscope", dir), *tool = which("diffoscope");
+	int r = 0;
+
+	for (size_t i = deep ? 0 : plan->n - 1; i < plan->n; i++) {
+		const char *name = plan->stages[i]->name;
+		char *a = xasprintf("%s/first/%s", dir, name), *b = xasprintf("%s/out/%s", work, name);
+		struct compare c = {
+			.name = name, .a = a, .b = b, .paths = paths, .names = names,
+			.diffoscope = tool ? dfs : NULL,
+			.t0 = time(NULL) - 86400LL * 365 * 5, .t1 = time(NULL) + 86400LL * 400,
+		};
+		fprintf(f, "%s: differences\n", name);
+		int d = compare_outputs(&c, f);
+		if (d == 0)
+			fprintf(f, "  none\n");
+		fprintf(f, "%s: %s\n", name, d == 0 ? "reproducible: bit-identical" : "NOT reproducible");
+		fprintf(f, "  files: %d identical, %d differ, %d only in the first build, %d only in the second\n",
+		        c.same, c.differ, c.onlya, c.onlyb);
+		r |= d != 0;
+		free(a), free(b);
+	}
+	if (tool && exists(dfs))
+		fprintf(f, "diffoscope's reports: %s\n", dfs);
+	free(dfs), free(tool);
+	return r;
+}
+
+/* forget that WORK/out/NAME is the output of its key */
+static void unkey(const char *name)
+{
+	char *key = xasprintf("%s/out/%s.key", opts.work, name);
+
+	unlink(key);
+	free(key);
+}
+
+int audit_stage(struct plan *plan, int deep)
+{
+	struct stage *st = plan->stages[plan->n - 1];
+	char *dir = xasprintf("%s/audit/%s", opts.work, st->name), *first = xasprintf("%s/first", dir);
+	char *work, *real = NULL, *cache, *exe = self(), *vars, **argv;
+	char *reportf = xasprintf("%s/report", dir);
+	mode_t mask = umask(022);
+	int r;
+	double t0;
+	char d[32];
+
+	umask(mask);
+	rmtree(dir);
+	if (mkdirp(first) < 0)
+		fatal("cannot create %s:", first);
+	/* the first build's outputs, kept: without "path" the second run
+	 * writes the same work tree */
+	for (size_t i = deep ? 0 : plan->n - 1; i < plan->n; i++)
+		keep(plan->stages[i]->name, first);
+	cache = auditcache(plan, deep);
+	if (vary[PATH].on) {
+		work = xasprintf("%s/second-build-in-another-directory", dir);
+		say(PATH, "work tree %s", work);
+	} else {
+		work = xstrdup(opts.work);
+	}
+	if (vary[ORDER].on && !vary[PATH].on) {
+		cannot(ORDER, "needs a work tree of its own: vary path too");
+	} else if (vary[ORDER].on) {
+		real = xasprintf("%s.real", work);
+		mkdirp(real);
+		mkdirp(work);
+		if (disorder(real, work) < 0)
+			free(real), real = NULL;
+	}
+	if (vary[UMASK].on) {
+		say(UMASK, "%s", mask == 002 ? "the runner's umask 022 against 002 (its steps get 022)"
+		                             : "the runner's umask 002 against 022 (its steps get 022)");
+		umask(mask == 002 ? 022 : 002);
+	}
+	/* in the same work tree, the second run must not take the first's
+	 * outputs for its own: they have the same keys */
+	for (size_t i = 0; !vary[PATH].on && i < plan->n; i++)
+		unkey(plan->stages[i]->name);
+	vars = stepvars();
+	setenv("BOOTSTRAP_VARY", vars, 1);
+	argv = command(exe, cache, work, st->name);
+	printf("audit: building %s%s a second time, in %s\n", st->name, deep ? " and what it needs" : "", work);
+	fflush(stdout);
+	t0 = now();
+	build_unlock();
+	r = proc_run(argv, NULL, -1);
+	umask(mask);
+	unsetenv("BOOTSTRAP_VARY");
+	if (r != 0) {
+		warn("audit: the second build of %s failed (status %d)", st->name, r);
+	} else {
+		FILE *f = fopen(reportf, "w");
+		if (!f)
+			fatal("cannot write %s:", reportf);
+		header(f, st->name, work);
+		fprintf(f, "  second build took %s\n", fmtdur(now() - t0, d));
+		r = compare(plan, deep, dir, work, real, f);
+		fclose(f);
+		char *text = readfile(reportf, NULL);
+		fputs(text ? text : "", stdout);
+		printf("report: %s\n", reportf);
+		free(text);
+	}
+	/* without "path" the second build's outputs took the first's place:
+	 * the next run puts the first's back from the cache */
+	for (size_t i = 0; !vary[PATH].on && i < plan->n; i++)
+		unkey(plan->stages[i]->name);
+	if (real)
+		undisorder(work);
+	for (size_t i = 0; argv[i]; i++)
+		free(argv[i]);
+	free(argv);
+	free(vars), free(reportf), free(dir), free(first), free(work), free(real), free(cache), free(exe);
+	return r == 0 ? 0 : 1;
+}

@@ -1,0 +1,12 @@
+/* audit.h: reproducibility audits. A stage is built a second time, in a
+ * cache namespace of its own and under varied conditions, then the two
+ * outputs are compared file by file. */
+
+struct plan;
+
+/* the variations, comma-separated ("all", or names; "-name" leaves one
+ * out); NULL on success, else a message naming what was expected */
+const char *audit_vary(const char *list);
+/* rebuild the plan's last stage (deep: and every stage it needs) under
+ * the chosen variations; the plan was built already. 0 when bit-identical */
+int audit_stage(struct plan *plan, int deep);

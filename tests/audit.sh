@@ -1,0 +1,85 @@
+#!/bin/sh
+# bootstrap audit: a reproducible stage passes bit-identical; planted
+# differences (the time, the build path, the host name, the umask, the
+# order of a directory listing) are each caught and named.
+. "$(dirname "$0")/lib.sh"
+
+T=${TMPDIR:-/tmp}/bootstrap-audit.$$
+trap '[ -n "$KEEP" ] || { fusermount -u "$P/build/audit/"*/second-build-in-another-directory 2>/dev/null; rm -rf "$T"; }' EXIT
+newproject "$T"
+
+mkdir -p "$P/src/calc-1.0"
+cat > "$P/src/calc-1.0/calc.c" <<'C'
+#include <stdio.h>
+int main(void) { printf("%d\n", 6 * 7); return 0; }
+C
+HC=$(tarball "$P" calc-1.0)
+cat > "$P/packages/calc" <<R
+# calc: a program, built the same way every time
+version 1.0
+epoch 1700000000
+source calc-1.0.tar.gz $HC
+phase build
+	\$CC -O2 -o calc \$SRC/calc.c
+	mkdir -p \$OUT/bin
+	cp calc \$OUT/bin/
+	printf 'built\n' > \$OUT/bin/notes
+R
+# each phase plants one kind of difference (a file's mode cannot follow
+# the runner's umask: its steps get 022)
+cat > "$P/packages/leaky" <<'R'
+# leaky: what reproducible builds must not do
+version 1
+epoch 1700000000
+phase clock
+	mkdir -p $OUT/share
+	date > $OUT/share/when
+phase path
+	mkdir -p $OUT/share
+	echo "built in $PWD" > $OUT/share/where
+phase host
+	mkdir -p $OUT/share
+	{ hostname; id -u; } > $OUT/share/who
+phase order
+	mkdir -p $OUT/share d && touch d/a d/b d/c d/d d/e d/f d/g d/h
+	ls -U d | tr '\n' ' ' > $OUT/share/order
+	echo >> $OUT/share/order
+R
+for p in clock path host order; do
+	printf 'context host\ntools sh cc as ld mkdir cp printf date echo hostname id ls tr touch\nbuild leaky %s\n' $p > "$P/stages/leak$p"
+done
+printf 'context host\ntools sh cc as ld mkdir cp printf\nbuild calc\n' > "$P/stages/good"
+
+bs audit good-t1 > "$T/good" 2>&1
+rc=$?
+expect "a reproducible stage: audit exits 0" test $rc -eq 0
+expect "... and says bit-identical, with the file count" sh -c "grep -q 'good-t1: reproducible: bit-identical' '$T/good' && grep -q 'files: 3 identical, 0 differ' '$T/good'"
+expect "... after a second build in another directory" grep -q "path .*second-build-in-another-directory" "$T/good"
+expect "the report lists each variation" sh -c "for v in path clock tz locale umask user hostname jobs env order; do grep -q \"^  \$v \" '$T/good' || exit 1; done"
+expect "the report is kept beside the outputs" test -s "$P/build/audit/good-t1/report"
+expect "the first build's output is left in place" sh -c "'$P/build/out/good-t1/bin/calc' | grep -qx 42"
+
+# audit CASE VARY PATTERN NAME: a planted difference is caught and named
+audit() {
+	bs audit "leak$1-t1" --vary "$2" > "$T/$1" 2>&1
+	rc=$?
+	expect "$4: audit exits non-zero" test $rc -ne 0
+	if grep -q -- "$3" "$T/$1"; then ok "$4: the report says '$3'"; else fail "$4: the report says '$3'" "$(grep -A3 differences "$T/$1" | head -5)"; fi
+}
+audit clock clock,path "share/when: .* bytes, first difference at byte [0-9]*: timestamp-like" "a step that writes the time"
+audit path path "build-path-like" "a step that writes its directory"
+if unshare --user --map-root-user --uts true 2>/dev/null; then
+	audit host hostname,user,path "host-or-user-like: holds 'bootstrap-audit'" "a step that writes the host name"
+else
+	echo "skip - the host name: no user namespaces here"
+fi
+if [ -c /dev/fuse ] && command -v disorderfs > /dev/null; then
+	audit order order,path "ordering-like" "a step that lists a directory unsorted"
+else
+	echo "skip - directory order: no disorderfs or FUSE here"
+fi
+expect "a build path leak is not reported when the path is not varied" sh -c "'$BOOTSTRAP' --top '$P' --cache '$P/cache' audit leakpath-t1 --vary tz > '$T/notvaried' 2>&1"
+expect "... and the first build's output is put back by the next run" sh -c "'$BOOTSTRAP' --top '$P' --cache '$P/cache' stage leakpath-t1 > /dev/null 2>&1 && grep -q '$P/build/work/' '$P/build/out/leakpath-t1/share/where'"
+"$BOOTSTRAP" --top "$P" --cache "$P/cache" audit good-t1 --vary colour > "$T/colour" 2>&1
+expect "an unknown variation is refused, naming the known ones" sh -c "test $? -eq 2 && grep -q 'expected all, none, or names among path, clock' '$T/colour'"
+passed
