@@ -19,8 +19,6 @@
 #include "lib/run.h"
 #include "lib/util.h"
 
-#define VERSION "0.1"
-
 struct opts opts;
 static struct defs defs;
 
@@ -442,7 +440,7 @@ int main(int argc, char **argv)
 			usage(stdout);
 			return 0;
 		} else if (!strcmp(a, "--version")) {
-			printf("bootstrap %s\n", VERSION);
+			printf("bootstrap %s\n", BOOTSTRAP_VERSION);
 			return 0;
 		} else if (!strcmp(a, "-j")) {
 			opts.jobs = atoi(optarg_of(&i, argc, argv));

@@ -21,6 +21,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include "archive.h"
 #include "build.h"
@@ -31,6 +32,7 @@
 #include "opts.h"
 #include "plan.h"
 #include "proc.h"
+#include "provenance.h"
 #include "run.h"
 #include "sha256.h"
 #include "tree.h"
@@ -404,6 +406,7 @@ static int phase(struct step *s, const char *dir, const char *out, const char *l
 			times = xreallocarray(times, ntimes + 1, sizeof(*times));
 			times[ntimes].name = xasprintf("%s %s", s->pkg->name, s->phase->name);
 			times[ntimes++].secs = secs;
+			s->secs = secs;
 		}
 	} else if (run_stopped()) {
 		fprintf(stderr, "\nstopped: %s (signal %d); the next run goes on with this step where it stopped\n", step_name(s), run_stopped());
@@ -534,7 +537,7 @@ static int buildstep(struct step *s, const char *lock)
 }
 
 /* WORK/out/NAME from the cached outputs, with NAME.manifest; renamed in */
-static int materialize(struct stage *st)
+static int materialize(struct stage *st, time_t started)
 {
 	char *out = stage_out(st->name);
 	char *keyf = xasprintf("%s.key", out), *key = readfile(keyf, NULL);
@@ -564,6 +567,7 @@ static int materialize(struct stage *st)
 		if (rename(tmp, out) < 0)
 			fatal("cannot rename %s to %s:", tmp, out);
 		rmtree(old);
+		provenance_write(st, out, started, time(NULL));
 		writefile(keyf, st->key, strlen(st->key));
 	}
 done:
@@ -605,6 +609,7 @@ static int buildstage(struct stage *st)
 {
 	char *lock = NULL;
 	int failed = 0;
+	time_t started = time(NULL);
 
 	for (size_t i = 0; i < st->nneeds; i++)
 		if (st->needs[i]->state != DONE) {
@@ -638,7 +643,7 @@ static int buildstage(struct stage *st)
 	for (size_t i = 0; i < st->nsteps; i++)
 		if (st->steps[i]->state != DONE)
 			failed = 1;
-	if (failed || materialize(st) < 0) {
+	if (failed || materialize(st, started) < 0) {
 		st->state = FAILED;
 		return -1;
 	}

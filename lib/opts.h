@@ -1,5 +1,7 @@
 /* opts.h: the command line, shared by every module. */
 
+#define BOOTSTRAP_VERSION "0.1"
+
 struct opts {
 	int jobs;      /* -j */
 	int verbose;   /* -v: stream step logs */

@@ -19,6 +19,7 @@ struct step {
 	char key[65];
 	char *inputs;        /* the "what hash" lines behind the key */
 	int cached, state;
+	double secs;          /* how long it took, when built by this run */
 };
 
 struct stage {

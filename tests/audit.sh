@@ -57,6 +57,10 @@ expect "... and says bit-identical, with the file count" sh -c "grep -q 'good-t1
 expect "... after a second build in another directory" grep -q "path .*second-build-in-another-directory" "$T/good"
 expect "the report lists each variation" sh -c "for v in path clock tz locale umask user hostname jobs env order; do grep -q \"^  \$v \" '$T/good' || exit 1; done"
 expect "the report is kept beside the outputs" test -s "$P/build/audit/good-t1/report"
+J=$P/build/out/good-t1.provenance.json
+M=$(sha256sum "$P/build/out/good-t1.manifest" | cut -d' ' -f1)
+expect "provenance: an in-toto statement whose subject is the manifest" sh -c "grep -q '\"_type\": \"https://in-toto.io/Statement/v1\"' '$J' && grep -q '\"sha256\": \"$M\"' '$J'"
+expect "provenance: the recipe, the source and its sha256, the host compiler" sh -c "grep -q '\"packages/calc\"' '$J' && grep -q '\"calc-1.0.tar.gz\", \"digest\": {\"sha256\": \"$HC\"' '$J' && grep -q '\"name\": \"cc\", \"path\": \"/' '$J'"
 expect "the first build's output is left in place" sh -c "'$P/build/out/good-t1/bin/calc' | grep -qx 42"
 
 # audit CASE VARY PATTERN NAME: a planted difference is caught and named

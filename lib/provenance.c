@@ -1,0 +1,252 @@
+/* provenance.c: what a stage output was made from, as an in-toto
+ * statement with a SLSA provenance predicate (WORK/out/NAME.provenance.json).
+ *
+ * The subject is the stage's manifest (its sha256 covers every file of the
+ * output). The materials: the target, stage and recipe files, each
+ * package's pinned sources and its patches/ files, the outputs of the
+ * stages it needs (their manifests). The builder: this program's version
+ * and the host tools the stage let in, each with its sha256 and, where
+ * dpkg knows it, the Debian package and version it came from. */
+
+#define _XOPEN_SOURCE 700
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include "defs.h"
+#include "opts.h"
+#include "plan.h"
+#include "proc.h"
+#include "provenance.h"
+#include "sha256.h"
+#include "tree.h"
+#include "util.h"
+
+static void jstr(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == '"' || c == '\\')
+			fprintf(f, "\\%c", c);
+		else if (c < 0x20)
+			fprintf(f, "\\u%04x", c);
+		else
+			fputc(c, f);
+	}
+	fputc('"', f);
+}
+
+static const char *rel(const char *path)
+{
+	size_t n = strlen(opts.top);
+
+	return strncmp(path, opts.top, n) || path[n] != '/' ? path : path + n + 1;
+}
+
+/* {"name": ..., "digest": {"sha256": ...}} for a file of the project */
+static void material(FILE *f, const char *path, int *first)
+{
+	char h[65];
+
+	if (sha256_file(path, h) < 0)
+		return;
+	fprintf(f, "%s\n        {\"name\": ", *first ? "" : ",");
+	jstr(f, rel(path));
+	fprintf(f, ", \"digest\": {\"sha256\": \"%s\"}}", h);
+	*first = 0;
+}
+
+static void sources(FILE *f, struct package *p, int *first)
+{
+	for (size_t i = 0; i < p->nsrc; i++) {
+		struct source *s = &p->src[i];
+		fprintf(f, "%s\n        {\"name\": ", *first ? "" : ",");
+		jstr(f, s->file);
+		fprintf(f, ", \"digest\": {\"sha256\": \"%s\"}", s->sha256);
+		if (s->nurls) {
+			fprintf(f, ", \"uri\": ");
+			jstr(f, s->urls[0]);
+		}
+		if (s->apt) {
+			fprintf(f, ", \"annotations\": {\"debian\": ");
+			jstr(f, s->apt);
+			fprintf(f, "}");
+		}
+		fprintf(f, "}");
+		*first = 0;
+	}
+	size_t n;
+	struct entry *e = tree_list(p->filesdir, &n);
+	for (size_t i = 0; e && i < n; i++)
+		if (S_ISREG(e[i].mode)) {
+			char *path = xasprintf("%s/%s", p->filesdir, e[i].path);
+			material(f, path, first);
+			free(path);
+		}
+	if (e)
+		tree_free(e, n);
+}
+
+/* "path package version" per tool, from one dpkg-query -S and one -W */
+static char *debian(char **paths, size_t n, const char *path)
+{
+	static struct buf owners, versions;
+	static int asked;
+
+	if (!asked) {
+		char *t = which("dpkg-query");
+		asked = 1;
+		if (t) {
+			char **argv = xcalloc(n * 2 + 3, sizeof(*argv));
+			size_t k = 0;
+			argv[k++] = "dpkg-query", argv[k++] = "-S";
+			for (size_t i = 0; i < n; i++) {
+				argv[k++] = paths[i];
+				/* dpkg knows /bin/sh, not /usr/bin/sh, on a merged /usr */
+				if (startswith(paths[i], "/usr/bin/") || startswith(paths[i], "/usr/sbin/"))
+					argv[k++] = paths[i] + 4;
+			}
+			int fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
+			proc_capture(argv, &owners, fd);
+			char *w[] = {"dpkg-query", "-W", "-f", "${Package} ${Version}\n", NULL};
+			proc_capture(w, &versions, fd);
+			close(fd);
+			free(argv);
+			free(t);
+		}
+	}
+	if (!owners.s || !versions.s)
+		return NULL;
+	for (char *l = owners.s; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
+		char *colon = strstr(l, ": "), *nl = strchr(l, '\n');
+		size_t len = nl ? (size_t)(nl - l) : strlen(l);
+		if (!colon || colon > l + len)
+			continue;
+		const char *file = colon + 2;
+		size_t flen = len - (file - l);
+		int match = (strlen(path) == flen && !strncmp(file, path, flen)) ||
+		            (startswith(path, "/usr/") && strlen(path + 4) == flen && !strncmp(file, path + 4, flen));
+		if (!match)
+			continue;
+		char *pkg = xstrndup(l, strcspn(l, ":,"));
+		for (char *v = versions.s; v && *v; v = strchr(v, '\n') ? strchr(v, '\n') + 1 : NULL)
+			if (startswith(v, pkg) && v[strlen(pkg)] == ' ') {
+				char *r = xstrndup(v, strcspn(v, "\n"));
+				free(pkg);
+				return r;
+			}
+		return pkg;
+	}
+	return NULL;
+}
+
+static void tools(FILE *f, struct stage *st)
+{
+	size_t n = st->def->ntools;
+	char **real = xcalloc(n + 1, sizeof(*real));
+	char h[65], buf[PATH_MAX];
+
+	for (size_t i = 0; i < n; i++) {
+		char *p = which(st->def->tools[i]);
+		real[i] = p && realpath(p, buf) ? xstrdup(buf) : p ? xstrdup(p) : xstrdup("");
+		free(p);
+	}
+	for (size_t i = 0; i < n; i++) {
+		fprintf(f, "%s\n          {\"name\": ", i ? "," : "");
+		jstr(f, st->def->tools[i]);
+		fprintf(f, ", \"path\": ");
+		jstr(f, real[i]);
+		if (*real[i] && sha256_file(real[i], h) == 0)
+			fprintf(f, ", \"sha256\": \"%s\"", h);
+		char *deb = *real[i] ? debian(real, n, real[i]) : NULL;
+		if (deb) {
+			fprintf(f, ", \"debian\": ");
+			jstr(f, deb);
+			free(deb);
+		}
+		fprintf(f, "}");
+	}
+	for (size_t i = 0; i < n; i++)
+		free(real[i]);
+	free(real);
+}
+
+static void utc(FILE *f, time_t t)
+{
+	char s[32];
+
+	strftime(s, sizeof(s), "%Y-%m-%dT%H:%M:%SZ", gmtime(&t));
+	jstr(f, s);
+}
+
+int provenance_write(struct stage *st, const char *out, time_t started, time_t finished)
+{
+	char *path = xasprintf("%s.provenance.json", out), *tmp = xasprintf("%s.tmp", path);
+	char *man = xasprintf("%s.manifest", out);
+	char h[65];
+	int first = 1;
+	FILE *f;
+
+	if (sha256_file(man, h) < 0 || !(f = fopen(tmp, "w"))) {
+		warn("cannot write %s:", tmp);
+		free(path), free(tmp), free(man);
+		return -1;
+	}
+	fprintf(f, "{\n  \"_type\": \"https://in-toto.io/Statement/v1\",\n");
+	fprintf(f, "  \"subject\": [{\"name\": \"%s.manifest\", \"digest\": {\"sha256\": \"%s\"}}],\n", st->name, h);
+	fprintf(f, "  \"predicateType\": \"https://slsa.dev/provenance/v1\",\n  \"predicate\": {\n");
+	fprintf(f, "    \"buildDefinition\": {\n      \"buildType\": \"bootstrap stage\",\n");
+	fprintf(f, "      \"externalParameters\": {\"stage\": \"%s\", \"target\": \"%s\", \"key\": \"%s\"},\n",
+	        st->name, st->target->name, st->key);
+	fprintf(f, "      \"resolvedDependencies\": [");
+	material(f, st->target->path, &first);
+	material(f, st->def->path, &first);
+	for (size_t i = 0; i < st->nsteps; i++) {
+		struct package *p = st->steps[i]->pkg;
+		int seen = 0;
+		for (size_t k = 0; k < i; k++)
+			seen |= st->steps[k]->pkg == p;
+		if (seen)
+			continue;
+		material(f, p->path, &first);
+		sources(f, p, &first);
+	}
+	for (size_t i = 0; i < st->nneeds; i++) {
+		char *m = xasprintf("%s/out/%s.manifest", opts.work, st->needs[i]->name);
+		if (sha256_file(m, h) == 0) {
+			fprintf(f, ",\n        {\"name\": \"%s.manifest\", \"digest\": {\"sha256\": \"%s\"}}", st->needs[i]->name, h);
+		}
+		free(m);
+	}
+	fprintf(f, "\n      ]\n    },\n    \"runDetails\": {\n");
+	fprintf(f, "      \"builder\": {\"id\": \"bootstrap\", \"version\": {\"bootstrap\": \"%s\"},\n", BOOTSTRAP_VERSION);
+	fprintf(f, "        \"hostTools\": [");
+	tools(f, st);
+	fprintf(f, "\n        ]},\n      \"metadata\": {\"startedOn\": ");
+	utc(f, started);
+	fprintf(f, ", \"finishedOn\": ");
+	utc(f, finished);
+	fprintf(f, ",\n        \"steps\": [");
+	for (size_t i = 0; i < st->nsteps; i++) {
+		struct step *s = st->steps[i];
+		fprintf(f, "%s\n          {\"package\": \"%s\", \"phase\": \"%s\", \"key\": \"%s\", ", i ? "," : "",
+		        s->pkg->name, s->phase->name, s->key);
+		if (s->cached)
+			fprintf(f, "\"fromCache\": true}");
+		else
+			fprintf(f, "\"fromCache\": false, \"seconds\": %.1f}", s->secs);
+	}
+	fprintf(f, "\n        ]}\n    }\n  }\n}\n");
+	if (fclose(f) != 0 || rename(tmp, path) < 0) {
+		warn("cannot write %s:", path);
+		free(path), free(tmp), free(man);
+		return -1;
+	}
+	free(path), free(tmp), free(man);
+	return 0;
+}
