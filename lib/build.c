@@ -500,6 +500,10 @@ static int buildstep(struct step *s, const char *lock)
 		size_t n = 0;
 		for (struct step *p = s->prev; p && n < LEN(chain); p = p->prev)
 			chain[n++] = p;
+		/* gcc's sources take a minute: say what the wait is */
+		printf("      %s: unpacking %s's sources%s\n", s->stage->name, s->pkg->name,
+		       n ? ", then replaying its earlier phases" : "");
+		fflush(stdout);
 		r = freshtree(s, dir);
 		char *scratch = xasprintf("%s/replay-out", dir);
 		while (r == 0 && n-- > 0) {
