@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include "../lib/archive.h"
 #include "../lib/cache.h"
+#include "../lib/compare.h"
 #include "../lib/defs.h"
 #include "../lib/manifest.h"
 #include "../lib/opts.h"
@@ -296,6 +297,63 @@ static void test_manifest(void)
 	free(dir);
 }
 
+/* write a file under dir, with n bytes of p */
+static void put(const char *dir, const char *name, const void *p, size_t n)
+{
+	char *path = xasprintf("%s/%s", dir, name);
+
+	writefile(path, p, n);
+	free(path);
+}
+
+static void test_compare(void)
+{
+	char *a = xasprintf("/tmp/bootstrap-cmp-a.%ld", (long)getpid());
+	char *b = xasprintf("/tmp/bootstrap-cmp-b.%ld", (long)getpid());
+	char *ma = xasprintf("%s.manifest", a), *mb = xasprintf("%s.manifest", b), *rep = xasprintf("%s.report", a);
+	const char *paths[] = {"/home/builder/work", NULL}, *names[] = {"audit-host", NULL};
+	unsigned char ta[64] = {0x7f, 'E', 'L', 'F'}, tb[64] = {0x7f, 'E', 'L', 'F'};
+	struct compare c = {.a = a, .b = b, .paths = paths, .names = names, .t0 = 1600000000, .t1 = 1900000000};
+	long long t = 1764000000; /* a time (low byte 0), little-endian at offset 16 of tb */
+	FILE *f;
+
+	rmtree(a), rmtree(b), mkdirp(a), mkdirp(b);
+	put(a, "same", "x\n", 2), put(b, "same", "x\n", 2);
+	put(a, "path", "built in /tmp/a\n", 16), put(b, "path", "built in /home/builder/work/x\n", 30);
+	put(a, "host", "on vm\n", 6), put(b, "host", "on audit-host\n", 14);
+	put(a, "date", "built Nov 25\n", 13), put(b, "date", "built Dec 26\n", 13);
+	for (int i = 0; i < 4; i++)
+		tb[16 + i] = (unsigned char)(t >> (8 * i));
+	put(a, "stamp", ta, sizeof(ta)), put(b, "stamp", tb, sizeof(tb));
+	put(a, "order", "a b c\n", 6), put(b, "order", "c a b\n", 6);
+	put(a, "only-a", "", 0);
+	manifest_save(a, ma), manifest_save(b, mb);
+	f = fopen(rep, "w");
+	int r = compare_outputs(&c, f);
+	fclose(f);
+	char *text = readfile(rep, NULL), *why = xasprintf("report:\n%s", text ? text : "");
+	check(r == 1 && c.same == 1 && c.differ == 5 && c.onlya == 1 && c.onlyb == 0,
+	      "compare: counts identical, differing and lone files", why);
+	check(text && strstr(text, "path: 16 and 30 bytes, first difference at byte 10: build-path-like: holds /home/builder/work"),
+	      "compare: a build path, with sizes and the first differing byte", why);
+	check(text && strstr(text, "host: 6 and 14 bytes, first difference at byte 3: host-or-user-like"),
+	      "compare: the second build's host name", why);
+	check(text && strstr(text, "date: 13 and 13 bytes, first difference at byte 6: timestamp-like: a date or time in text"),
+	      "compare: a date in text", why);
+	check(text && strstr(text, "stamp: 64 and 64 bytes, first difference at byte 17: timestamp-like: a recent time as a 32-bit number"),
+	      "compare: a time as a binary number", why);
+	check(text && strstr(text, "order: 6 and 6 bytes, first difference at byte 0: ordering-like"),
+	      "compare: the same bytes in another order", why);
+	check(text && strstr(text, "only-a: only in the first build"), "compare: a file of one build only", why);
+	manifest_save(a, mb);
+	f = fopen(rep, "w");
+	check(compare_outputs(&(struct compare){.a = a, .b = a}, f) == 0, "compare: an output against itself is identical", "differs");
+	fclose(f);
+	rmtree(a), rmtree(b);
+	unlink(ma), unlink(mb), unlink(rep);
+	free(a), free(b), free(ma), free(mb), free(rep), free(text), free(why);
+}
+
 int main(void)
 {
 	umask(022);
@@ -306,5 +364,6 @@ int main(void)
 	test_plan();
 	test_archive();
 	test_manifest();
+	test_compare();
 	return failed != 0;
 }
