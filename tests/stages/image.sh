@@ -22,7 +22,7 @@ mkdir "$T/ctl/bootstrap"
 (cd "$HERE/../.." && cp -r Makefile bootstrap.c lib stages packages targets patches "$T/ctl/bootstrap/")
 rm -f "$T/ctl/bootstrap/lib/"*.o
 mke2fs -q -t ext2 -d "$T/ctl" "$T/hdb.img" 64M || { fail "image-$ARCH: control disk" "mke2fs failed"; exit 1; }
-limit=${BOOT_TIMEOUT:-600}
+limit=${BOOT_TIMEOUT:-1200}
 start=$(date +%s)
 HDB=$T/hdb.img timeout "$limit" "$img/run-emulator.sh" < /dev/null > "$T/console" 2>&1
 rc=$?
