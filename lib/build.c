@@ -220,6 +220,9 @@ static char **step_env(struct step *s, const char *dir, const char *out, const c
 	if (*cc)
 		SETENV("CROSS_COMPILE=%s", cc);
 	SETENV("CC=%s%s", cc, *cc ? "gcc" : "cc");
+	/* the build machine's compiler, whatever CC is: configure scripts and
+	 * config.guess look here to tell the build machine from the host */
+	SETENV("CC_FOR_BUILD=cc");
 	SETENV("CXX=%s%s", cc, *cc ? "g++" : "c++");
 	SETENV("AR=%sar", cc);
 	SETENV("RANLIB=%sranlib", cc);
