@@ -310,7 +310,7 @@ static void keep(const char *name, const char *dir)
 /* each stage of the first build against the second: 0 when all identical */
 static int compare(struct plan *plan, int deep, const char *dir, const char *work, const char *real, FILE *f)
 {
-	const char *paths[] = {opts.work, work, cache_root(), real, NULL};
+	const char *paths[] = {work, opts.work, cache_root(), real, NULL}; /* the longest first */
 	const char *names[] = {AUDIT_HOST, NULL};
 	char *dfs = xasprintf("%s/diffoscope", dir), *tool = which("diffoscope");
 	int r = 0;
