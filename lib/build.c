@@ -392,6 +392,11 @@ static int phase(struct step *s, const char *dir, const char *out, const char *l
 		perr(s->stage->def->path, 1, "phase %s of %s runs in bash: expected 'bash' in this stage's tools", s->phase->name, s->pkg->name);
 		return -1;
 	}
+	if (!replay) {
+		char *attempt = xasprintf("%s/attempt", dir);
+		writefile(attempt, s->key, strlen(s->key));
+		free(attempt);
+	}
 	env = step_env(s, dir, out, lock);
 	if (replay)
 		label = xasprintf("[%d/%d] %s (replayed for its build tree)", ibuild, nbuild, step_name(s));
@@ -450,14 +455,22 @@ static char *unpackkey(struct package *p)
 
 /* the build tree holds the state right after s->prev (or fresh sources,
  * for a first phase), plus perhaps what an attempt of s left */
+/* the tree is ready for s when the phase before it finished there and no
+ * other version of s was attempted in it: a stopped or failed attempt of
+ * this very step goes on in place, as make would; one of a step whose
+ * recipe or inputs changed since leaves a tree that is no longer what a
+ * fresh build would see (configure caches, say), so it starts over */
 static int treeready(struct step *s, const char *dir)
 {
 	char *done = xasprintf("%s/done", dir), *key = readfile(done, NULL);
+	char *attemptf = xasprintf("%s/attempt", dir), *attempt = readfile(attemptf, NULL);
 	char *want = s->prev ? xstrdup(s->prev->key) : unpackkey(s->pkg);
-	int r = key && !strcmp(key, want);
+	int r = key && !strcmp(key, want) && (!attempt || !strcmp(attempt, key) || !strcmp(attempt, s->key));
 
 	free(done);
 	free(key);
+	free(attemptf);
+	free(attempt);
 	free(want);
 	return r;
 }

@@ -157,6 +157,31 @@ bs -k stage broken-t1 > "$T/fail2" 2>&1
 expect "with -k, independent steps still build" has "$T/fail2" "broken-t1 sq install"
 rm "$P/stages/broken" "$P/packages/bad"
 
+# a failed step goes on in its tree when run again unchanged (as make
+# would), but starts over once its recipe changed: what the failed attempt
+# left (a configure cache, say) belongs to another recipe
+cat > "$P/packages/again" <<'R'
+version 1
+epoch 1
+phase build
+	mkdir -p $OUT
+	if [ -e leftover ]; then echo resumed > $OUT/how; else touch leftover; exit 1; fi
+R
+printf 'context host\ntools sh mkdir touch\nbuild again\n' > "$P/stages/again"
+bs stage again-t1 > /dev/null 2>&1
+bs stage again-t1 > "$T/again" 2>&1
+rc=$?
+expect "a failed step run again unchanged goes on in its tree" sh -c "test $rc -eq 0 && test \"\$(cat '$P/build/out/again-t1/how')\" = resumed"
+printf '\ttrue\n' >> "$P/packages/again"
+bs stage again-t1 > /dev/null 2>&1
+printf '\ttrue\n' >> "$P/packages/again"
+bs stage again-t1 > "$T/again2" 2>&1
+rc=$?
+expect "once its recipe changed, a failed step starts over in a fresh tree" test $rc -ne 0
+bs stage again-t1 > /dev/null 2>&1
+expect "... and, run again unchanged, goes on there" test "$(cat "$P/build/out/again-t1/how")" = resumed
+rm "$P/packages/again" "$P/stages/again"
+
 # a corrupted tarball is refused, moved aside, never cached
 cp "$P/mirror/hello-1.0.tar.gz" "$T/good.tar.gz"
 printf 'x' >> "$P/mirror/hello-1.0.tar.gz"
