@@ -252,6 +252,10 @@ static char *self(void)
 
 	if (n > 0) {
 		buf[n] = 0;
+		/* rebuilt while running: the new program is at the same path */
+		char *d = strstr(buf, " (deleted)");
+		if (d && !d[10])
+			*d = 0;
 		return xstrdup(buf);
 	}
 	return strchr(argv0, '/') ? abspath(argv0) : which(argv0);
