@@ -6,8 +6,9 @@
  * "done" there names the key of the last phase that finished in it (or the
  * sources, once unpacked). A phase runs in the tree when "done" names its
  * predecessor, even after an attempt of it failed or was stopped: like make
- * run again, it carries on from there. Otherwise (an earlier phase changed,
- * the tree is gone) the tree starts over from fresh sources, and earlier
+ * run again, it carries on from there. "attempt" names the last phase
+ * started there; after an attempt of another version of the step, or when
+ * an earlier phase changed or the tree is gone, the tree starts over from fresh sources, and earlier
  * phases are replayed for their trees only: their outputs are cached.
  * Outputs are written in the cache's tmp/ and renamed into place, so none
  * is ever half-written. */
