@@ -141,7 +141,11 @@ static char *stepvars(void)
 	bufputs(&b, "");
 	if (vary[CLOCK].on) {
 		if ((lib = faketime())) {
-			bufprintf(&b, "LD_PRELOAD=%s\nFAKETIME=+397d\nFAKETIME_DONT_FAKE_MONOTONIC=1\n", lib);
+			/* FAKE_UTIME=0, NO_FAKE_STAT=1: a time given to touch -d
+			 * is set, and a file's time read, as they are, as under a
+			 * clock that is really ahead */
+			bufprintf(&b, "LD_PRELOAD=%s\nFAKETIME=+397d\nFAKETIME_DONT_FAKE_MONOTONIC=1\n"
+			           "FAKE_UTIME=0\nNO_FAKE_STAT=1\n", lib);
 			say(CLOCK, "the steps' clock 397 days ahead (libfaketime: %s)", lib);
 			free(lib);
 		} else {
