@@ -223,7 +223,7 @@ phase one
 	echo one > one
 phase two
 	echo half > \$OUT/half
-	if [ -e $T/slow ]; then echo started > $T/started; sleep 60; fi
+	if [ -e $T/slow ]; then echo started > $T/started; sleep 987; fi
 	cat one > \$OUT/two
 R
 printf 'context host\ntools sh cat sleep\nbuild slow\n' > "$P/stages/slow"
@@ -241,7 +241,7 @@ expect "it stops the killed run's leftover processes" has "$T/kill2" "left runni
 expect "the killed phase runs again in its tree; the finished one is left alone" sh -c "grep -q '\] slow-t1 slow two' '$T/kill2' && ! grep -q 'slow one' '$T/kill2'"
 expect "the output is whole" test "$(cat "$P/build/out/slow-t1/two")" = one
 expect "no half-written entry is left in the cache" test -z "$(ls "$P/cache/tmp")"
-expect "no leftover process" gone "sleep 60"
+expect "no leftover process" gone "sleep 987"
 
 # the build tree gone and a later phase changed: the earlier one is
 # replayed for its tree, from its cached output, not rebuilt
@@ -264,7 +264,7 @@ kill -INT $pid
 wait $pid
 rc=$?
 expect "Ctrl-C stops the run with a non-zero status" test $rc -ne 0
-expect "Ctrl-C stops the step's processes" gone "sleep 60"
+expect "Ctrl-C stops the step's processes" gone "sleep 987"
 expect "Ctrl-C leaves no half-written entry" test -z "$(ls "$P/cache/tmp")"
 rm -f "$T/slow"
 

@@ -44,7 +44,8 @@ bs() { "$BOOTSTRAP" --top "$P" --cache "$P/cache" --mirror "$P/mirror" "$@"; }
 # the same in the background, with $! the runner itself
 bsbg() { "$BOOTSTRAP" --top "$P" --cache "$P/cache" --mirror "$P/mirror" "$@" & }
 
-# gone PATTERN: no process matches within 3 seconds (a killed one takes a moment)
+# gone PATTERN: no process matches within 3 seconds (a killed one takes a
+# moment); the pattern should be one nothing else on the machine runs
 gone() {
 	i=0
 	while pgrep -f "$1" > /dev/null; do
