@@ -92,38 +92,62 @@ static void sources(FILE *f, struct package *p, int *first)
 		tree_free(e, n);
 }
 
-/* "path package version" per tool, from one dpkg-query -S and one -W */
-static char *debian(char **paths, size_t n, const char *path)
+/* which Debian package holds each of paths: one dpkg-query -S per stage
+ * (its tools), into owners; every package's version, one dpkg-query -W per
+ * run, into versions */
+static void dpkg(char **paths, size_t n, struct buf *owners)
 {
-	static struct buf owners, versions;
-	static int asked;
+	char *t = which("dpkg-query");
+	char **argv = xcalloc(n * 2 + 3, sizeof(*argv));
+	size_t k = 0;
+	int fd;
 
-	if (!asked) {
-		char *t = which("dpkg-query");
-		asked = 1;
-		if (t) {
-			char **argv = xcalloc(n * 2 + 3, sizeof(*argv));
-			size_t k = 0;
-			argv[k++] = "dpkg-query", argv[k++] = "-S";
-			for (size_t i = 0; i < n; i++) {
-				argv[k++] = paths[i];
-				/* dpkg knows /bin/sh, not /usr/bin/sh, on a merged /usr */
-				if (startswith(paths[i], "/usr/bin/") || startswith(paths[i], "/usr/sbin/"))
-					argv[k++] = paths[i] + 4;
-			}
-			int fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
-			proc_capture(argv, &owners, fd);
-			char *w[] = {"dpkg-query", "-W", "-f", "${Package} ${Version}\n", NULL};
-			proc_capture(w, &versions, fd);
-			close(fd);
-			free(argv);
-			free(t);
-		}
+	if (!t) {
+		free(argv);
+		return;
 	}
-	if (!owners.s || !versions.s)
+	argv[k++] = "dpkg-query", argv[k++] = "-S";
+	for (size_t i = 0; i < n; i++) {
+		if (!*paths[i])
+			continue;
+		argv[k++] = paths[i];
+		/* dpkg knows /bin/sh, not /usr/bin/sh, on a merged /usr */
+		if (startswith(paths[i], "/usr/bin/") || startswith(paths[i], "/usr/sbin/"))
+			argv[k++] = paths[i] + 4;
+	}
+	fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	proc_capture(argv, owners, fd);
+	close(fd);
+	free(argv);
+	free(t);
+}
+
+static const char *versions(void)
+{
+	static struct buf v;
+	static int asked;
+	char *w[] = {"dpkg-query", "-W", "-f", "${Package} ${Version}\n", NULL};
+	char *t;
+
+	if (!asked && (t = which("dpkg-query"))) {
+		int fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
+		proc_capture(w, &v, fd);
+		close(fd);
+		free(t);
+	}
+	asked = 1;
+	return v.s;
+}
+
+/* "package version" of path, from dpkg()'s answer */
+static char *debian(const char *owners, const char *path)
+{
+	const char *vers = versions();
+
+	if (!owners || !vers)
 		return NULL;
-	for (char *l = owners.s; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
-		char *colon = strstr(l, ": "), *nl = strchr(l, '\n');
+	for (const char *l = owners; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
+		const char *colon = strstr(l, ": "), *nl = strchr(l, '\n');
 		size_t len = nl ? (size_t)(nl - l) : strlen(l);
 		if (!colon || colon > l + len)
 			continue;
@@ -134,7 +158,7 @@ static char *debian(char **paths, size_t n, const char *path)
 		if (!match)
 			continue;
 		char *pkg = xstrndup(l, strcspn(l, ":,"));
-		for (char *v = versions.s; v && *v; v = strchr(v, '\n') ? strchr(v, '\n') + 1 : NULL)
+		for (const char *v = vers; v && *v; v = strchr(v, '\n') ? strchr(v, '\n') + 1 : NULL)
 			if (startswith(v, pkg) && v[strlen(pkg)] == ' ') {
 				char *r = xstrndup(v, strcspn(v, "\n"));
 				free(pkg);
@@ -150,12 +174,14 @@ static void tools(FILE *f, struct stage *st)
 	size_t n = st->def->ntools;
 	char **real = xcalloc(n + 1, sizeof(*real));
 	char h[65], buf[PATH_MAX];
+	struct buf owners = {0};
 
 	for (size_t i = 0; i < n; i++) {
 		char *p = which(st->def->tools[i]);
 		real[i] = p && realpath(p, buf) ? xstrdup(buf) : p ? xstrdup(p) : xstrdup("");
 		free(p);
 	}
+	dpkg(real, n, &owners);
 	for (size_t i = 0; i < n; i++) {
 		fprintf(f, "%s\n          {\"name\": ", i ? "," : "");
 		jstr(f, st->def->tools[i]);
@@ -163,7 +189,7 @@ static void tools(FILE *f, struct stage *st)
 		jstr(f, real[i]);
 		if (*real[i] && sha256_file(real[i], h) == 0)
 			fprintf(f, ", \"sha256\": \"%s\"", h);
-		char *deb = *real[i] ? debian(real, n, real[i]) : NULL;
+		char *deb = *real[i] ? debian(owners.s, real[i]) : NULL;
 		if (deb) {
 			fprintf(f, ", \"debian\": ");
 			jstr(f, deb);
@@ -174,6 +200,7 @@ static void tools(FILE *f, struct stage *st)
 	for (size_t i = 0; i < n; i++)
 		free(real[i]);
 	free(real);
+	free(owners.s);
 }
 
 static void utc(FILE *f, time_t t)
