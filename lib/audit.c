@@ -23,7 +23,6 @@
  * compared by lib/compare.c; the report goes to WORK/audit/NAME/report. */
 
 #define _POSIX_C_SOURCE 200809L
-#include <fcntl.h>
 #include <glob.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -124,11 +123,9 @@ static int canunshare(void)
 	char *argv[] = {"unshare", "--user", "--map-root-user", "--uts", "sh", "-c",
 	                "hostname " AUDIT_HOST " && unshare --user --map-user=" AUDIT_UID " --map-group=" AUDIT_UID " true", NULL};
 	char *t = which("unshare");
-	int fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
-	int r = t && proc_run(argv, NULL, fd) == 0;
+	int r = t && proc_run(argv, NULL, PROC_NULL) == 0;
 
 	free(t);
-	close(fd);
 	return r;
 }
 

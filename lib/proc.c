@@ -22,6 +22,15 @@ static int waitstatus(pid_t pid)
 	return 128 + WTERMSIG(st);
 }
 
+/* in the child: fd becomes to (PROC_NULL: /dev/null; -1: left alone) */
+static void redirect(int fd, int to)
+{
+	if (fd == PROC_NULL)
+		fd = open("/dev/null", O_WRONLY);
+	if (fd >= 0)
+		dup2(fd, to);
+}
+
 static pid_t spawn(char *const argv[], const char *dir, int outfd, int errfd)
 {
 	pid_t pid = fork();
@@ -30,10 +39,8 @@ static pid_t spawn(char *const argv[], const char *dir, int outfd, int errfd)
 		fatal("fork:");
 	if (pid)
 		return pid;
-	if (outfd >= 0)
-		dup2(outfd, 1);
-	if (errfd >= 0)
-		dup2(errfd, 2);
+	redirect(outfd, 1);
+	redirect(errfd, 2);
 	if (dir && chdir(dir) < 0) {
 		warn("chdir %s:", dir);
 		_exit(127);

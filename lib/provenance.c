@@ -9,7 +9,6 @@
  * dpkg knows it, the Debian package and version it came from. */
 
 #define _XOPEN_SOURCE 700
-#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -100,7 +99,6 @@ static void dpkg(char **paths, size_t n, struct buf *owners)
 	char *t = which("dpkg-query");
 	char **argv = xcalloc(n * 2 + 3, sizeof(*argv));
 	size_t k = 0;
-	int fd;
 
 	if (!t) {
 		free(argv);
@@ -115,9 +113,7 @@ static void dpkg(char **paths, size_t n, struct buf *owners)
 		if (startswith(paths[i], "/usr/bin/") || startswith(paths[i], "/usr/sbin/"))
 			argv[k++] = paths[i] + 4;
 	}
-	fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
-	proc_capture(argv, owners, fd);
-	close(fd);
+	proc_capture(argv, owners, PROC_NULL);
 	free(argv);
 	free(t);
 }
@@ -130,9 +126,7 @@ static const char *versions(void)
 	char *t;
 
 	if (!asked && (t = which("dpkg-query"))) {
-		int fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
-		proc_capture(w, &v, fd);
-		close(fd);
+		proc_capture(w, &v, PROC_NULL);
 		free(t);
 	}
 	asked = 1;
