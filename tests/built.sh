@@ -5,22 +5,25 @@
 # so, when not built.
 . "$(dirname "$0")/lib.sh"
 cd "$(dirname "$0")/.." || exit 1
-for arch in x86_64 armv7l; do
-	if ! "$BOOTSTRAP" --offline plan "cross-$arch" 2>/dev/null | grep -q ' 0 to build$'; then
-		echo "skip - cross-$arch: not built here (bootstrap stage cross-$arch builds it: about 25 minutes alone on 2 cores)"
-		continue
+log=${TMPDIR:-/tmp}/built.$$
+
+# built STAGE TEST HOW: bootstrap test TEST if STAGE is built, else say HOW
+built() {
+	if ! "$BOOTSTRAP" --offline plan "$1" 2>/dev/null | grep -q ' 0 to build$'; then
+		echo "skip - $1: not built here ($3)"
+		return
 	fi
-	"$BOOTSTRAP" --offline test "cross-$arch" 2>&1 | grep -E '^(ok|FAIL|skip) '
+	"$BOOTSTRAP" --offline test "$2" > "$log" 2>&1
+	rc=$?
+	grep -E '^(ok|FAIL|skip) ' "$log"
+	expect "bootstrap test $2" test $rc -eq 0
+	[ $rc -eq 0 ] || tail -20 "$log"
+	rm -f "$log"
+}
+
+for arch in x86_64 armv7l; do
+	built "cross-$arch" "cross-$arch" "bootstrap stage cross-$arch builds it: about 25 minutes alone on 2 cores"
 done
 for arch in x86_64 armv7l; do
-	if ! "$BOOTSTRAP" --offline plan "image-$arch" 2>/dev/null | grep -q ' 0 to build$'; then
-		echo "skip - image-$arch: not built here (bootstrap test $arch builds and boots it)"
-		continue
-	fi
-	"$BOOTSTRAP" --offline test "$arch" > "${TMPDIR:-/tmp}/image.$$" 2>&1
-	rc=$?
-	grep -E '^(ok|FAIL|skip) ' "${TMPDIR:-/tmp}/image.$$"
-	expect "bootstrap test $arch" test $rc -eq 0
-	[ $rc -eq 0 ] || tail -20 "${TMPDIR:-/tmp}/image.$$"
-	rm -f "${TMPDIR:-/tmp}/image.$$"
+	built "image-$arch" "$arch" "bootstrap test $arch builds and boots it"
 done
