@@ -71,6 +71,7 @@ mkdir -p "$W/gcc/build" && cd "$W/gcc/build"
 	CFLAGS_FOR_TARGET=-O2 CXXFLAGS_FOR_TARGET=-O2 > log 2>&1
 make MAKEINFO=true all-gcc >> log 2>&1
 make MAKEINFO=true DESTDIR="$P" install-gcc >> log 2>&1
+rm -rf "$P"/lib/gcc/$TARGET/*/install-tools "$P"/libexec/gcc/$TARGET/*/install-tools
 
 step "musl headers"
 unpack "$S/musl_1.2.5.orig.tar.gz" "$W/musl/src"
@@ -81,8 +82,8 @@ make DESTDIR="$P/$TARGET" install-headers >> log 2>&1
 
 step "gcc libgcc"
 cd "$W/gcc/build"
-make MAKEINFO=true MAKE="make enable_shared=no" all-target-libgcc >> log 2>&1
-make MAKEINFO=true MAKE="make enable_shared=no" DESTDIR="$P" install-target-libgcc >> log 2>&1
+make MAKEINFO=true MAKE="make enable_shared=no LIBGCC2_DEBUG_CFLAGS=" all-target-libgcc >> log 2>&1
+make MAKEINFO=true MAKE="make enable_shared=no LIBGCC2_DEBUG_CFLAGS=" DESTDIR="$P" install-target-libgcc >> log 2>&1
 
 step "musl library"
 cd "$W/musl/build"
@@ -92,9 +93,9 @@ for ldso in "$P/$TARGET"/lib/ld-musl-*.so.1; do ln -sf libc.so "$ldso"; done
 
 step "gcc rest"
 cd "$W/gcc/build"
-make MAKEINFO=true >> log 2>&1
-make MAKEINFO=true DESTDIR="$P" install >> log 2>&1
-rm -rf "$P/share/info" "$P/share/man"
+make MAKEINFO=true MAKE="make LIBGCC2_DEBUG_CFLAGS=" >> log 2>&1
+make MAKEINFO=true MAKE="make LIBGCC2_DEBUG_CFLAGS=" DESTDIR="$P" install >> log 2>&1
+rm -rf "$P/share/info" "$P/share/man" "$P"/lib/gcc/$TARGET/*/install-tools "$P"/libexec/gcc/$TARGET/*/install-tools
 find "$P" -name '*.la' -exec rm -f {} +
 
 step end
