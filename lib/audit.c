@@ -1,8 +1,8 @@
 /* audit.c: a stage rebuilt under varied conditions and compared.
  *
  * The first build is the ordinary one. The second is another run of this
- * program, in a cache namespace of its own (CACHE/audit, sharing only the
- * sources), so that every step of the stage is built again; the stages it
+ * program, in a cache namespace of its own (CACHE/audit/NAME, sharing only
+ * the sources), so that every step of the stage is built again; the stages it
  * needs are taken from the first build's cache (linked in by key) unless
  * --deep asks for them to be rebuilt too. The variations, after reprotest:
  *
@@ -167,13 +167,19 @@ static char *stepvars(void)
 	return b.s;
 }
 
-/* the second build's cache: its own steps, the first build's sources and,
- * unless deep, the first build's entries for the stages it needs */
+/* the second build's cache, CACHE/audit/STAGE: its own steps, the first
+ * build's sources and, unless deep, the first build's entries for the
+ * stages it needs. Audits of other stages may run at the same time; one
+ * of the same stage waits for the lock (released when this program ends). */
 static char *auditcache(struct plan *plan, int deep)
 {
-	char *dir = xasprintf("%s/audit", cache_root());
+	const char *name = plan->stages[plan->n - 1]->name;
+	char *dir = xasprintf("%s/audit/%s", cache_root(), name);
+	char *lock = xasprintf("audit-%s", name);
 	static const char *shared[] = {"sources", "apt"};
 
+	cache_lock(lock);
+	free(lock);
 	rmtree(dir);
 	if (mkdirp(dir) < 0)
 		fatal("cannot create %s:", dir);

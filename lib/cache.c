@@ -58,7 +58,9 @@ int cache_lock(const char *key)
 	if (fcntl(fd, F_SETLK, &fl) < 0) {
 		if (errno != EAGAIN && errno != EACCES)
 			fatal("cannot lock %s:", p);
-		fprintf(stderr, "waiting for another run building %.12s...\n", key);
+		/* step keys are long hashes: their first 12 digits name them */
+		fprintf(stderr, "waiting for another run building %.*s...\n",
+		        strlen(key) == 64 ? 12 : (int)strlen(key), key);
 		while (fcntl(fd, F_SETLKW, &fl) < 0)
 			if (errno != EINTR)
 				fatal("cannot lock %s:", p);

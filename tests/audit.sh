@@ -49,6 +49,8 @@ for p in clock path host order; do
 	printf 'context host\ntools sh cc as ld mkdir cp printf date echo hostname id ls tr touch\nbuild leaky %s\n' $p > "$P/stages/leak$p"
 done
 printf 'context host\ntools sh cc as ld mkdir cp printf\nbuild calc\n' > "$P/stages/good"
+printf '# slow: takes a while\nversion 1\nepoch 1700000000\nphase build\n\tmkdir -p $OUT && echo same > $OUT/same\n\tsleep 3\n' > "$P/packages/slow"
+printf 'context host\ntools sh mkdir echo sleep\nbuild slow\n' > "$P/stages/slow"
 
 bs audit good-t1 > "$T/good" 2>&1
 rc=$?
@@ -86,4 +88,14 @@ expect "a build path leak is not reported when the path is not varied" sh -c "'$
 expect "... and the first build's output is put back by the next run" sh -c "'$BOOTSTRAP' --top '$P' --cache '$P/cache' stage leakpath-t1 > /dev/null 2>&1 && grep -q '$P/build/work/' '$P/build/out/leakpath-t1/share/where'"
 "$BOOTSTRAP" --top "$P" --cache "$P/cache" audit good-t1 --vary colour > "$T/colour" 2>&1
 expect "an unknown variation is refused, naming the known ones" sh -c "test $? -eq 2 && grep -q 'expected all, none, or names among path, clock' '$T/colour'"
+# two audits at once, of different stages: each has its own namespace (the
+# first build is cached, so that the second begins in the first's rebuild)
+bs --work "$T/w1" stage slow-t1 > /dev/null 2>&1
+bsbg --work "$T/w1" audit slow-t1 --vary path > "$T/slow" 2>&1
+slow=$!
+sleep 1
+bs --work "$T/w2" audit good-t1 --vary path > "$T/good2" 2>&1
+expect "two audits at once: the second passes" test $? -eq 0
+wait $slow
+expect "... and so does the first, still building when the second began" test $? -eq 0
 passed
