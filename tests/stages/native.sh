@@ -21,6 +21,12 @@ for t in gcc as ld; do
 	got=$("$readelf" -h "$N/usr/bin/$t" 2>/dev/null | sed -n 's/^ *Machine: *//p')
 	expect "$t is built for the target ($want)" test "$got" = "$want"
 done
+copies=
+for f in "$N/usr/$TARGET/bin/"*; do
+	[ -L "$f" ] && [ -x "$f" ] || copies="$copies ${f##*/}"
+done
+expect "usr/$TARGET/bin holds links into usr/bin${copies:+ (not:$copies)}" test -z "$copies"
+expect "no libtool archives (.la)" sh -c "test -z \"\$(find '$N' -name '*.la')\""
 cc1=$(ls "$N"/usr/libexec/gcc/$TARGET/*/cc1 2>/dev/null | head -1)
 expect "cc1 is there, built for the target" sh -c "test -n '$cc1' && '$readelf' -h '$cc1' | grep -q 'Machine: *$want'"
 unstripped=
