@@ -2,8 +2,9 @@
 # A cross toolchain by hand: the commands of packages/{binutils,linux,gcc,musl}
 # in stages/cross's order, in one prefix as musl-cross-make does, without
 # the runner. Used to measure the runner's overhead against them:
-#   sh docs/results/cross-by-hand.sh SOURCES-DIR WORK-DIR TARGET
-# (TARGET is a file of targets/) prints the time of each step and the total.
+#   sh docs/results/cross-by-hand.sh SOURCES-DIR WORK-DIR TARGET [binutils]
+# (TARGET is a file of targets/) prints the time of each step and the total;
+# with "binutils", stops after binutils.
 set -eu
 S=$(cd "${1:?sources directory}" && pwd)
 W=${2:?work directory}
@@ -37,6 +38,12 @@ mkdir -p "$W/binutils/build" && cd "$W/binutils/build"
 	CFLAGS=-O2 CXXFLAGS=-O2 LDFLAGS=-s > log 2>&1
 make MAKEINFO=true >> log 2>&1
 make MAKEINFO=true DESTDIR="$P" install >> log 2>&1
+rm -rf "$P/share/info" "$P/share/man"
+if [ "${4:-}" = binutils ]; then
+	step end
+	printf '%-20s %4ds\n' total $total
+	exit 0
+fi
 
 step "linux headers"
 unpack "$S/linux_6.12.38.orig.tar.xz" "$W/linux/src"
