@@ -101,10 +101,14 @@ static int merge(const char *src, const char *dst, int how)
 		if (symlink(target, dst) < 0)
 			return -1;
 	} else if (S_ISREG(st.st_mode)) {
-		if (how == TREE_LINK ? link(src, dst) < 0 : copyfile(src, dst, st.st_mode) < 0)
-			return -1;
-		if (how == TREE_LINK)
+		/* a link, unless dst is on another file system (an audit's
+		 * disorderfs mount over the work tree): then a copy */
+		if (how == TREE_LINK && link(src, dst) == 0)
 			return 0;
+		if (how == TREE_LINK && errno != EXDEV)
+			return -1;
+		if (copyfile(src, dst, st.st_mode) < 0)
+			return -1;
 	} else {
 		errno = ENOTSUP; /* no devices or fifos in outputs */
 		return -1;

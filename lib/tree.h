@@ -2,7 +2,8 @@
 
 enum { TREE_COPY, TREE_LINK };
 
-/* copy (or hard-link) src's contents over dst, replacing what is there;
+/* copy (or hard-link: TREE_LINK, copying across file systems) src's contents
+ * over dst, replacing what is there;
  * modes, symlinks and modification times are kept */
 int tree_merge(const char *src, const char *dst, int how);
 

@@ -49,6 +49,9 @@ for p in clock path host order; do
 	printf 'context host\ntools sh cc as ld mkdir cp printf date echo hostname id ls tr touch\nbuild leaky %s\n' $p > "$P/stages/leak$p"
 done
 printf 'context host\ntools sh cc as ld mkdir cp printf\nbuild calc\n' > "$P/stages/good"
+# pair: a second step that reads the first's output through $STAGE
+printf '# reader: copies what calc wrote\nversion 1\nepoch 1700000000\ndepends calc\nphase build\n\tmkdir -p $OUT/share && cat $STAGE/bin/notes > $OUT/share/notes\n' > "$P/packages/reader"
+printf 'context host\ntools sh cc as ld mkdir cp printf cat\nbuild calc\nbuild reader\n' > "$P/stages/pair"
 printf '# slow: takes a while\nversion 1\nepoch 1700000000\nphase build\n\tmkdir -p $OUT && echo same > $OUT/same\n\tsleep 3\n' > "$P/packages/slow"
 printf 'context host\ntools sh mkdir echo sleep\nbuild slow\n' > "$P/stages/slow"
 
@@ -81,6 +84,7 @@ else
 fi
 if [ -c /dev/fuse ] && command -v disorderfs > /dev/null; then
 	audit order order,path "ordering-like" "a step that lists a directory unsorted"
+	expect "a stage of two steps under disorderfs (the second reads the first's output)" sh -c "'$BOOTSTRAP' --top '$P' --cache '$P/cache' audit pair-t1 --vary order,path > '$T/pair' 2>&1"
 else
 	echo "skip - directory order: no disorderfs or FUSE here"
 fi
