@@ -99,14 +99,19 @@ static int texttime(const char *s, size_t n)
 	return 0;
 }
 
-/* a 32-bit word, either byte order, holding a time in [t0, t1] */
-static int binarytime(const unsigned char *s, size_t n, long long t0, long long t1)
+/* a 32-bit word, either byte order, that differs between a and b and holds
+ * a time in [t0, t1] in one of them: a time both files hold is no cause */
+static int binarytime(const unsigned char *a, const unsigned char *b, size_t n, long long t0, long long t1)
 {
 	for (size_t i = 0; i + 4 <= n; i++) {
-		long long le = s[i] | s[i + 1] << 8 | s[i + 2] << 16 | (long long)s[i + 3] << 24;
-		long long be = s[i + 3] | s[i + 2] << 8 | s[i + 1] << 16 | (long long)s[i] << 24;
-		if ((le >= t0 && le <= t1) || (be >= t0 && be <= t1))
-			return 1;
+		if (!memcmp(a + i, b + i, 4))
+			continue;
+		for (const unsigned char *s = a; s; s = s == a ? b : NULL) {
+			long long le = s[i] | s[i + 1] << 8 | s[i + 2] << 16 | (long long)s[i + 3] << 24;
+			long long be = s[i + 3] | s[i + 2] << 8 | s[i + 1] << 16 | (long long)s[i] << 24;
+			if ((le >= t0 && le <= t1) || (be >= t0 && be <= t1))
+				return 1;
+		}
 	}
 	return 0;
 }
@@ -147,9 +152,10 @@ static char *hint(struct compare *c, const char *a, size_t na, const char *b, si
 	if ((ha > lo && texttime(a + lo, ha - lo)) || (hb > lo && texttime(b + lo, hb - lo)))
 		return xstrdup("timestamp-like: a date or time in text near the difference");
 	/* in binary data only: four letters of text often read as a recent time */
-	if ((ha > lo && !printable(a + lo, ha - lo) && binarytime((const unsigned char *)a + lo, ha - lo, c->t0, c->t1)) ||
-	    (hb > lo && !printable(b + lo, hb - lo) && binarytime((const unsigned char *)b + lo, hb - lo, c->t0, c->t1)))
-		return xstrdup("timestamp-like: a recent time as a 32-bit number near the difference");
+	size_t h = ha < hb ? ha : hb;
+	if (h > lo && !(printable(a + lo, h - lo) && printable(b + lo, h - lo)) &&
+	    binarytime((const unsigned char *)a + lo, (const unsigned char *)b + lo, h - lo, c->t0, c->t1))
+		return xstrdup("timestamp-like: a recent time as a 32-bit number, changed, near the difference");
 	return xstrdup("content: none of the known kinds");
 }
 

@@ -313,6 +313,7 @@ static void test_compare(void)
 	char *ma = xasprintf("%s.manifest", a), *mb = xasprintf("%s.manifest", b), *rep = xasprintf("%s.report", a);
 	const char *paths[] = {"/home/builder/work", NULL}, *names[] = {"audit-host", NULL};
 	unsigned char ta[64] = {0x7f, 'E', 'L', 'F'}, tb[64] = {0x7f, 'E', 'L', 'F'};
+	unsigned char ca[64] = {0x7f, 'E', 'L', 'F', 0x40}, cb[64] = {0x7f, 'E', 'L', 'F', 0x44};
 	struct compare c = {.a = a, .b = b, .paths = paths, .names = names, .t0 = 1600000000, .t1 = 1900000000};
 	long long t = 1764000000; /* a time (low byte 0), little-endian at offset 16 of tb */
 	FILE *f;
@@ -325,6 +326,10 @@ static void test_compare(void)
 	for (int i = 0; i < 4; i++)
 		tb[16 + i] = (unsigned char)(t >> (8 * i));
 	put(a, "stamp", ta, sizeof(ta)), put(b, "stamp", tb, sizeof(tb));
+	/* a count differs beside a time both hold (a file system's superblock) */
+	for (int i = 0; i < 4; i++)
+		ca[8 + i] = cb[8 + i] = (unsigned char)(t >> (8 * i));
+	put(a, "count", ca, sizeof(ca)), put(b, "count", cb, sizeof(cb));
 	put(a, "order", "a b c\n", 6), put(b, "order", "c a b\n", 6);
 	put(a, "only-a", "", 0);
 	manifest_save(a, ma), manifest_save(b, mb);
@@ -332,7 +337,7 @@ static void test_compare(void)
 	int r = compare_outputs(&c, f);
 	fclose(f);
 	char *text = readfile(rep, NULL), *why = xasprintf("report:\n%s", text ? text : "");
-	check(r == 1 && c.same == 1 && c.differ == 5 && c.onlya == 1 && c.onlyb == 0,
+	check(r == 1 && c.same == 1 && c.differ == 6 && c.onlya == 1 && c.onlyb == 0,
 	      "compare: counts identical, differing and lone files", why);
 	check(text && strstr(text, "path: 16 and 30 bytes, first difference at byte 10: build-path-like: holds /home/builder/work"),
 	      "compare: a build path, with sizes and the first differing byte", why);
@@ -342,6 +347,8 @@ static void test_compare(void)
 	      "compare: a date in text", why);
 	check(text && strstr(text, "stamp: 64 and 64 bytes, first difference at byte 17: timestamp-like: a recent time as a 32-bit number"),
 	      "compare: a time as a binary number", why);
+	check(text && strstr(text, "count: 64 and 64 bytes, first difference at byte 4: content: none of the known kinds"),
+	      "compare: a time both builds hold is not taken for the cause", why);
 	check(text && strstr(text, "order: 6 and 6 bytes, first difference at byte 0: ordering-like"),
 	      "compare: the same bytes in another order", why);
 	check(text && strstr(text, "only-a: only in the first build"), "compare: a file of one build only", why);
