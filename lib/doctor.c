@@ -35,7 +35,7 @@ static const char *always[] = {
 
 /* the commands of two packages every Debian system has most of */
 static const char coreutils[] = " basename cat chmod cp cut date dirname du echo env expr false head "
-	"install ln ls mkdir mktemp mv nproc od printf readlink realpath rm rmdir sha256sum sleep sort "
+	"install ln ls mkdir mktemp mv nproc od printf readlink realpath rm rmdir sha256sum sleep sort stat "
 	"tail tee test timeout touch tr true truncate uname uniq wc ";
 static const char binutils[] = " as ld ar nm ranlib strip objdump readelf objcopy strings ";
 
