@@ -2,14 +2,15 @@
  *
  * A package's phases in a stage share a build tree, WORK/work/STAGE/PKG:
  * src/ (sources unpacked, patches applied), build/, stage/ (the outputs of
- * the steps this one reads, hard-linked together) and home/. The file
- * "done" there names the key of the last phase that finished in it (or the
- * sources, once unpacked). A phase runs in the tree when "done" names its
+ * the steps this one reads, hard-linked together, copied where no link can
+ * reach) and home/. The file "done" there names the key of the last phase
+ * that finished in it (or the sources, once unpacked); "attempt", the last
+ * phase started there. A phase runs in the tree when "done" names its
  * predecessor, even after an attempt of it failed or was stopped: like make
- * run again, it carries on from there. "attempt" names the last phase
- * started there; after an attempt of another version of the step, or when
- * an earlier phase changed or the tree is gone, the tree starts over from fresh sources, and earlier
- * phases are replayed for their trees only: their outputs are cached.
+ * run again, it carries on from there. After an attempt of another version
+ * of the step, or when an earlier phase changed or the tree is gone, the
+ * tree starts over from fresh sources, and earlier phases are replayed for
+ * their trees only: their outputs are cached.
  * Outputs are written in the cache's tmp/ and renamed into place, so none
  * is ever half-written. */
 
@@ -454,13 +455,12 @@ static char *unpackkey(struct package *p)
 	return xasprintf("unpacked-%s", h);
 }
 
-/* the build tree holds the state right after s->prev (or fresh sources,
- * for a first phase), plus perhaps what an attempt of s left */
-/* the tree is ready for s when the phase before it finished there and no
- * other version of s was attempted in it: a stopped or failed attempt of
- * this very step goes on in place, as make would; one of a step whose
- * recipe or inputs changed since leaves a tree that is no longer what a
- * fresh build would see (configure caches, say), so it starts over */
+/* the tree is ready for s when it holds the state right after s->prev (or
+ * fresh sources, for a first phase) and no other version of s was attempted
+ * in it: a stopped or failed attempt of this very step goes on in place, as
+ * make would; one of a step whose recipe or inputs changed since leaves a
+ * tree that is no longer what a fresh build would see (configure caches,
+ * say), so it starts over */
 static int treeready(struct step *s, const char *dir)
 {
 	char *done = xasprintf("%s/done", dir), *key = readfile(done, NULL);

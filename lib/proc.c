@@ -26,7 +26,7 @@ static int waitstatus(pid_t pid)
 static void redirect(int fd, int to)
 {
 	if (fd == PROC_NULL)
-		fd = open("/dev/null", O_WRONLY);
+		fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
 	if (fd >= 0)
 		dup2(fd, to);
 }

@@ -6,7 +6,8 @@ struct buf;
 #define PROC_NULL (-2)
 
 /* run argv, found in PATH, in dir (NULL: here) with stdout and stderr on
- * outfd (-1: inherited, PROC_NULL: discarded); returns the exit status, or -1 if it did not run */
+ * outfd (-1: inherited, PROC_NULL: discarded); returns the exit status, or
+ * -1 if it did not run */
 int proc_run(char *const argv[], const char *dir, int outfd);
 /* the same, collecting stdout into out; stderr goes to errfd (-1, PROC_NULL) */
 int proc_capture(char *const argv[], struct buf *out, int errfd);

@@ -14,9 +14,8 @@ if ! command -v qemu-system-x86_64 > /dev/null; then
 	echo "skip - hello-x86_64: qemu-system-x86_64 is not installed"
 	exit 0
 fi
-built() { "$BOOTSTRAP" --offline plan "$1" 2>/dev/null | grep -q ' 0 to build$'; }
 how=--host-toolchain
-built cross-x86_64 && built kernel-x86_64 && how=
+isbuilt cross-x86_64 && isbuilt kernel-x86_64 && how=
 "$BOOTSTRAP" $how test hello-x86_64 > "${TMPDIR:-/tmp}/boot.$$" 2>&1
 rc=$?
 grep -E '^(ok|FAIL) ' "${TMPDIR:-/tmp}/boot.$$"

@@ -9,7 +9,7 @@ log=${TMPDIR:-/tmp}/built.$$
 
 # built STAGE TEST HOW: bootstrap test TEST if STAGE is built, else say HOW
 built() {
-	if ! "$BOOTSTRAP" --offline plan "$1" 2>/dev/null | grep -q ' 0 to build$'; then
+	if ! isbuilt "$1"; then
 		echo "skip - $1: not built here ($3)"
 		return
 	fi

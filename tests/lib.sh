@@ -44,6 +44,9 @@ bs() { "$BOOTSTRAP" --top "$P" --cache "$P/cache" --mirror "$P/mirror" "$@"; }
 # the same in the background, with $! the runner itself
 bsbg() { "$BOOTSTRAP" --top "$P" --cache "$P/cache" --mirror "$P/mirror" "$@" & }
 
+# isbuilt STAGE: the stage is in the cache, nothing of it left to build
+isbuilt() { "$BOOTSTRAP" --offline plan "$1" 2> /dev/null | grep -q ' 0 to build$'; }
+
 # gone PATTERN: no process matches within 3 seconds (a killed one takes a
 # moment); the pattern should be one nothing else on the machine runs
 gone() {
