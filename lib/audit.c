@@ -295,9 +295,11 @@ static void undisorder(const char *mnt)
 		warn("cannot unmount %s: run fusermount -u %s", mnt, mnt);
 }
 
-static void header(FILE *f, const char *name, const char *work)
+static void header(FILE *f, struct stage *st, const char *work)
 {
-	fprintf(f, "audit of %s\n", name);
+	fprintf(f, "audit of %s (bootstrap %s)\n", st->name, BOOTSTRAP_VERSION);
+	/* the key names what was built: recipes, patches, sources, inputs */
+	fprintf(f, "  stage key:    %s\n", st->key);
 	fprintf(f, "  first build:  %s\n  second build: %s\n", opts.work, work);
 	for (int k = 0; k < NVARY; k++)
 		fprintf(f, "  %-9s %s\n", vary[k].name, vary[k].how ? vary[k].how : vary[k].on ? "varied" : "not varied: not asked for");
@@ -419,7 +421,7 @@ int audit_stage(struct plan *plan, int deep)
 		FILE *f = fopen(reportf, "w");
 		if (!f)
 			fatal("cannot write %s:", reportf);
-		header(f, st->name, work);
+		header(f, st, work);
 		fprintf(f, "  second build took %s\n", fmtdur(now() - t0, d));
 		r = compare(plan, deep, dir, work, real, f);
 		fclose(f);

@@ -61,6 +61,7 @@ expect "a reproducible stage: audit exits 0" test $rc -eq 0
 expect "... and says bit-identical, with the file count" sh -c "grep -q 'good-t1: reproducible: bit-identical' '$T/good' && grep -q 'files: 3 identical, 0 differ' '$T/good'"
 expect "... after a second build in another directory" grep -q "path .*second-build-in-another-directory" "$T/good"
 expect "the report lists each variation" sh -c "for v in path clock tz locale umask user hostname jobs env order; do grep -q \"^  \$v \" '$T/good' || exit 1; done"
+expect "the report names the stage key that was built" grep -qx "  stage key:    $(cat "$P/build/out/good-t1.key" 2>/dev/null)" "$T/good"
 expect "the report is kept beside the outputs" test -s "$P/build/audit/good-t1/report"
 J=$P/build/out/good-t1.provenance.json
 M=$(sha256sum "$P/build/out/good-t1.manifest" | cut -d' ' -f1)
