@@ -3,20 +3,28 @@
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include "proc.h"
+#include "run.h"
 #include "util.h"
 
 static int waitstatus(pid_t pid)
 {
-	int st;
+	int st, sent = 0;
 
-	while (waitpid(pid, &st, 0) < 0)
+	while (waitpid(pid, &st, 0) < 0) {
 		if (errno != EINTR)
 			return -1;
+		/* the runner was told to stop (kill PID, not ^C to the whole
+		 * group): so is its helper, an audit's second run among them */
+		if (!sent && run_stopped())
+			sent = kill(pid, run_stopped()) == 0;
+	}
 	if (WIFEXITED(st))
 		return WEXITSTATUS(st);
 	return 128 + WTERMSIG(st);

@@ -103,4 +103,16 @@ bs --work "$T/w2" audit good-t1 --vary path > "$T/good2" 2>&1
 expect "two audits at once: the second passes" test $? -eq 0
 wait $slow
 expect "... and so does the first, still building when the second began" test $? -eq 0
+# stopping the audit's own process (not its group) stops its second build
+bsbg --work "$T/w3" audit slow-t1 --vary path,order > "$T/stopped" 2>&1
+aud=$!
+i=0
+while ! grep -q "a second time" "$T/stopped" && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+sleep 1
+kill -INT $aud
+wait $aud
+rc=$?
+expect "an audit stopped by kill -INT exits non-zero" test $rc -ne 0
+expect "... and its second build stopped with it" sh -c "! pgrep -f -- '-[-]cache $P/cache/audit/slow-t1' > /dev/null"
+expect "... and its shuffled view is unmounted" sh -c "! grep -q '$T/w3/audit' /proc/mounts"
 passed
