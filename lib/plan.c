@@ -79,6 +79,18 @@ struct chain {
 	struct chain *up;
 };
 
+/* the names under targets/ or stages/, for an error message */
+static char *known(struct defs *d, int stages)
+{
+	struct buf b = {0};
+	size_t n = stages ? d->nstages : d->ntargets;
+
+	bufputs(&b, "");
+	for (size_t i = 0; i < n; i++)
+		bufprintf(&b, "%s%s", i ? ", " : "", stages ? d->stages[i]->kind : d->targets[i]->name);
+	return b.s;
+}
+
 /* depth first, so that needed stages come before their users */
 static struct stage *add(struct plan *plan, const char *kind, struct target *t, struct chain *up)
 {
@@ -103,7 +115,9 @@ static struct stage *add(struct plan *plan, const char *kind, struct target *t, 
 		return NULL;
 	}
 	if (!def) {
-		warn("unknown stage kind '%s' in '%s': expected one of stages/", kind, name);
+		char *k = known(plan->defs, 1);
+		warn("unknown stage kind '%s' in '%s': expected one of stages/: %s", kind, name, k);
+		free(k);
 		free(name);
 		return NULL;
 	}
@@ -146,7 +160,9 @@ int plan_add(struct plan *plan, const char *name)
 	struct target *t = find_target(plan->defs, dash + 1);
 	int r;
 	if (!t) {
-		warn("unknown target '%s' in '%s': expected one of targets/", dash + 1, name);
+		char *k = known(plan->defs, 0);
+		warn("unknown target '%s' in '%s': expected one of targets/: %s", dash + 1, name, k);
+		free(k);
 		r = -1;
 	} else {
 		r = add(plan, kind, t, NULL) ? 0 : -1;
@@ -160,7 +176,9 @@ int plan_all(struct plan *plan, const char *arch)
 	struct target *t = find_target(plan->defs, arch);
 
 	if (!t) {
-		warn("unknown target '%s': expected one of targets/", arch);
+		char *k = known(plan->defs, 0);
+		warn("unknown target '%s': expected one of targets/: %s", arch, k);
+		free(k);
 		return -1;
 	}
 	for (size_t i = 0; i < plan->defs->nstages; i++)
