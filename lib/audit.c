@@ -14,6 +14,9 @@
  *             a step's file modes follow its umask)
  *   user      another user id (a user namespace)
  *   hostname  another host name (a UTS namespace)
+ *   home      HOME a directory that does not exist
+ *   kernel    another kernel release in uname (setarch --uname-2.6)
+ *   aslr      address space randomization off (setarch -R)
  *   jobs      -j1 against -jN
  *   env       extra variables in the steps' environment
  *   order     directory entries listed in another order (disorderfs)
@@ -28,6 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
 #include "audit.h"
@@ -40,7 +44,7 @@
 #include "tree.h"
 #include "util.h"
 
-enum { PATH, CLOCK, TZ, LOCALE, UMASK, USER, HOSTNAME, JOBS, ENV, ORDER, NVARY };
+enum { PATH, CLOCK, TZ, LOCALE, UMASK, USER, HOSTNAME, HOME, KERNEL, ASLR, JOBS, ENV, ORDER, NVARY };
 
 static struct {
 	const char *name;
@@ -48,7 +52,8 @@ static struct {
 	char *how; /* what was done, or why it could not be */
 } vary[NVARY] = {
 	{"path", 1, 0}, {"clock", 1, 0}, {"tz", 1, 0}, {"locale", 1, 0}, {"umask", 1, 0},
-	{"user", 1, 0}, {"hostname", 1, 0}, {"jobs", 1, 0}, {"env", 1, 0}, {"order", 1, 0},
+	{"user", 1, 0}, {"hostname", 1, 0}, {"home", 1, 0}, {"kernel", 1, 0}, {"aslr", 1, 0},
+	{"jobs", 1, 0}, {"env", 1, 0}, {"order", 1, 0},
 };
 
 #define AUDIT_HOST "bootstrap-audit"
@@ -57,7 +62,7 @@ static struct {
 const char *audit_vary(const char *list)
 {
 	char *copy = xstrdup(list), *save;
-	static char msg[256];
+	static char msg[512];
 
 	for (char *w = strtok_r(copy, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
 		int off = *w == '-', k;
@@ -74,8 +79,10 @@ const char *audit_vary(const char *list)
 		for (k = 0; k < NVARY && strcmp(vary[k].name, w + off); k++)
 			;
 		if (k == NVARY) {
-			snprintf(msg, sizeof(msg), "--vary: expected all, none, or names among path, clock, tz, "
-			         "locale, umask, user, hostname, jobs, env, order (-name leaves one out), found '%s'", w);
+			int n = snprintf(msg, sizeof(msg), "--vary: expected all, none, or names among");
+			for (k = 0; k < NVARY; k++)
+				n += snprintf(msg + n, sizeof(msg) - n, "%s %s", k ? "," : "", vary[k].name);
+			snprintf(msg + n, sizeof(msg) - n, " (-name leaves one out), found '%s'", w);
 			free(copy);
 			return msg;
 		}
@@ -129,6 +136,17 @@ static int canunshare(void)
 	return r;
 }
 
+/* whether setarch can change what the second run's processes see */
+static int cansetarch(const char *machine)
+{
+	char *argv[] = {"setarch", (char *)machine, "-R", "--uname-2.6", "true", NULL};
+	char *t = which("setarch");
+	int r = t && proc_run(argv, NULL, PROC_NULL) == 0;
+
+	free(t);
+	return r;
+}
+
 /* the steps' environment: BOOTSTRAP_VARY, read by lib/build.c */
 static char *stepvars(void)
 {
@@ -156,6 +174,12 @@ static char *stepvars(void)
 	if (vary[LOCALE].on) {
 		bufputs(&b, "LC_ALL=C.UTF-8\nLANG=C.UTF-8\nLANGUAGE=fr\n");
 		say(LOCALE, "%s", "LC_ALL=C.UTF-8 against C");
+	}
+	if (vary[HOME].on) {
+		/* the runner's HOME is in the build tree; a build that writes
+		 * there, or reads a user's files, fails or differs */
+		bufputs(&b, "HOME=/nonexistent/second-build\n");
+		say(HOME, "%s", "HOME=/nonexistent/second-build against a directory in the build tree");
 	}
 	if (vary[ENV].on) {
 		/* variables no build should read, as reprotest adds: the runner
@@ -212,6 +236,10 @@ static char **command(const char *self, const char *cache, const char *work, con
 	size_t n = 0;
 	char *script = NULL;
 	int ns = vary[USER].on || vary[HOSTNAME].on;
+	struct utsname u;
+
+	if (uname(&u) < 0)
+		fatal("uname:");
 
 #define ARG(s) (argv = (void *)vpush((void **)argv, &n, xstrdup(s)))
 	if (ns && !canunshare()) {
@@ -231,6 +259,20 @@ static char **command(const char *self, const char *cache, const char *work, con
 			say(HOSTNAME, "host name %s", AUDIT_HOST);
 		if (vary[USER].on)
 			say(USER, "user id %s (a user namespace)", AUDIT_UID);
+	}
+	if ((vary[KERNEL].on || vary[ASLR].on) && !cansetarch(u.machine)) {
+		if (vary[KERNEL].on)
+			cannot(KERNEL, "setarch cannot run here (util-linux)");
+		if (vary[ASLR].on)
+			cannot(ASLR, "setarch cannot run here (util-linux)");
+	}
+	if (vary[KERNEL].on || vary[ASLR].on) {
+		/* a personality, kept across fork and exec by every step */
+		ARG("setarch"), ARG(u.machine);
+		if (vary[ASLR].on)
+			ARG("-R"), say(ASLR, "%s", "address space randomization off (setarch -R)");
+		if (vary[KERNEL].on)
+			ARG("--uname-2.6"), say(KERNEL, "uname -r says 2.6.N instead of %s (setarch --uname-2.6)", u.release);
 	}
 	ARG(self);
 	ARG("--cache"), ARG(cache), ARG("--work"), ARG(work), ARG("--top"), ARG(opts.top);
@@ -327,13 +369,15 @@ static int compare(struct plan *plan, int deep, const char *dir, const char *wor
 	const char *names[] = {AUDIT_HOST, NULL};
 	char *dfs = xasprintf("%s/diffoscope", dir), *tool = which("diffoscope");
 	int r = 0;
+	struct utsname u;
+	const char *release = uname(&u) == 0 ? u.release : NULL;
 
 	for (size_t i = deep ? 0 : plan->n - 1; i < plan->n; i++) {
 		const char *name = plan->stages[i]->name;
 		char *a = xasprintf("%s/first/%s", dir, name), *b = xasprintf("%s/out/%s", work, name);
 		struct compare c = {
 			.name = name, .a = a, .b = b, .paths = paths, .names = names,
-			.diffoscope = tool ? dfs : NULL,
+			.diffoscope = tool ? dfs : NULL, .release = release,
 			.t0 = time(NULL) - 86400LL * 365 * 5, .t1 = time(NULL) + 86400LL * 400,
 		};
 		fprintf(f, "%s: differences\n", name);

@@ -3,8 +3,8 @@
  * The manifests are sorted by path, so one merge walk finds what is only
  * in one output and what differs in type, mode, size, content or link. A
  * file whose content differs gets its sizes, the offset of its first
- * differing byte and a hint: a build path or a host or user name written
- * into it, a time near the offset, the same bytes in another order. */
+ * differing byte and a hint: a build path, a host or user name or the
+ * kernel's release written into it, a time near the offset, the same bytes in another order. */
 
 #define _POSIX_C_SOURCE 200809L
 #include <ctype.h>
@@ -145,6 +145,8 @@ static char *hint(struct compare *c, const char *a, size_t na, const char *b, si
 	for (size_t i = 0; c->names && c->names[i]; i++)
 		if (memfind(b, nb, c->names[i]))
 			return xasprintf("host-or-user-like: holds '%s'", c->names[i]);
+	if (c->release && memfind(a, na, c->release) && !memfind(b, nb, c->release))
+		return xasprintf("kernel-release-like: holds '%s' (uname -r)", c->release);
 	if (na >= 2 && (unsigned char)a[0] == 0x1f && (unsigned char)a[1] == 0x8b)
 		return xstrdup("compressed (gzip): the difference is inside; compare the uncompressed contents");
 	if (na == nb && sameletters((const unsigned char *)a, (const unsigned char *)b, na))

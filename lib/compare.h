@@ -8,6 +8,7 @@ struct compare {
 	const char *a, *b;    /* the two output directories, manifests beside */
 	const char *const *paths; /* strings whose presence means a build path */
 	const char *const *names; /* host and user names of the second build */
+	const char *release;  /* the first build's kernel release (uname -r), or NULL */
 	const char *diffoscope;   /* where diffoscope reports go, or NULL */
 	long long t0, t1;     /* the range of plausible build times (Unix) */
 	int same, differ, onlya, onlyb;

@@ -1,7 +1,8 @@
 #!/bin/sh
 # bootstrap audit: a reproducible stage passes bit-identical; planted
-# differences (the time, the build path, the host name, the umask, the
-# order of a directory listing) are each caught and named.
+# differences (the time, the build path, the host name, HOME, the kernel's
+# release, the personality, the order of a directory listing) are each
+# caught and named.
 . "$(dirname "$0")/lib.sh"
 
 T=${TMPDIR:-/tmp}/bootstrap-audit.$$
@@ -44,9 +45,18 @@ phase order
 	mkdir -p $OUT/share d && touch d/a d/b d/c d/d d/e d/f d/g d/h
 	ls -U d | tr '\n' ' ' > $OUT/share/order
 	echo >> $OUT/share/order
+phase home
+	mkdir -p $OUT/share
+	echo "$HOME" > $OUT/share/home
+phase kernel
+	mkdir -p $OUT/share
+	uname -r > $OUT/share/release
+phase aslr
+	mkdir -p $OUT/share
+	cat /proc/self/personality > $OUT/share/personality
 R
-for p in clock path host order; do
-	printf 'context host\ntools sh cc as ld mkdir cp printf date echo hostname id ls tr touch\nbuild leaky %s\n' $p > "$P/stages/leak$p"
+for p in clock path host order home kernel aslr; do
+	printf 'context host\ntools sh cc as ld mkdir cp printf date echo hostname id ls tr touch uname cat\nbuild leaky %s\n' $p > "$P/stages/leak$p"
 done
 printf 'context host\ntools sh cc as ld mkdir cp printf\nbuild calc\n' > "$P/stages/good"
 # pair: a second step that reads the first's output through $STAGE
@@ -60,7 +70,7 @@ rc=$?
 expect "a reproducible stage: audit exits 0" test $rc -eq 0
 expect "... and says bit-identical, with the file count" sh -c "grep -q 'good-t1: reproducible: bit-identical' '$T/good' && grep -q 'files: 3 identical, 0 differ' '$T/good'"
 expect "... after a second build in another directory" grep -q "path .*second-build-in-another-directory" "$T/good"
-expect "the report lists each variation" sh -c "for v in path clock tz locale umask user hostname jobs env order; do grep -q \"^  \$v \" '$T/good' || exit 1; done"
+expect "the report lists each variation" sh -c "for v in path clock tz locale umask user hostname home kernel aslr jobs env order; do grep -q \"^  \$v \" '$T/good' || exit 1; done"
 expect "the report names the stage key that was built" grep -qx "  stage key:    $(cat "$P/build/out/good-t1.key" 2>/dev/null)" "$T/good"
 expect "the report is kept beside the outputs" test -s "$P/build/audit/good-t1/report"
 J=$P/build/out/good-t1.provenance.json
@@ -82,6 +92,13 @@ if unshare --user --map-root-user --uts true 2>/dev/null; then
 	audit host hostname,user,path "host-or-user-like: holds 'bootstrap-audit'" "a step that writes the host name"
 else
 	echo "skip - the host name: no user namespaces here"
+fi
+audit home home "share/home: .* bytes, first difference" "a step that writes its HOME"
+if setarch "$(uname -m)" -R --uname-2.6 true 2>/dev/null; then
+	audit kernel kernel "share/release: .* bytes, first difference at byte 0: kernel-release-like" "a step that writes the kernel's release"
+	audit aslr aslr "share/personality: .* bytes, first difference" "a step that writes its personality (ASLR)"
+else
+	echo "skip - kernel release and ASLR: setarch cannot run here"
 fi
 if [ -c /dev/fuse ] && command -v disorderfs > /dev/null; then
 	audit order order,path "ordering-like" "a step that lists a directory unsorted"
