@@ -51,7 +51,7 @@ isbuilt() { "$BOOTSTRAP" --offline plan "$1" 2> /dev/null | grep -q ' 0 to build
 # moment); the pattern should be one nothing else on the machine runs
 gone() {
 	i=0
-	while pgrep -f "$1" > /dev/null; do
+	while pgrep -f -- "$1" > /dev/null; do
 		[ $i -ge 30 ] && return 1
 		sleep 0.1; i=$((i+1))
 	done
