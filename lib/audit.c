@@ -23,7 +23,11 @@
  *
  * A variation the machine cannot make (no unshare, faketime or disorderfs)
  * is reported as not varied, with the reason. The outputs are then
- * compared by lib/compare.c; the report goes to WORK/audit/NAME/report. */
+ * compared by lib/compare.c; the report goes to WORK/audit/NAME/report.
+ *
+ * An audit stopped part way goes on with the steps its second build
+ * finished when it is run again with the same settings (the stage's key
+ * and the variations, in CACHE/audit/NAME/settings) and path varied. */
 
 #define _POSIX_C_SOURCE 200809L
 #include <glob.h>
@@ -191,29 +195,57 @@ static char *stepvars(void)
 	return b.s;
 }
 
+/* what decides the second build: the stage's key and the variations. An
+ * audit stopped part way resumes only under the same settings. */
+static char *settings(struct stage *st, int deep)
+{
+	struct buf b = {0};
+
+	bufprintf(&b, "key %s\ndeep %d\njobs %d\n", st->key, deep, opts.jobs);
+	for (int k = 0; k < NVARY; k++)
+		bufprintf(&b, "%s %d\n", vary[k].name, vary[k].on);
+	return b.s;
+}
+
+/* whether dir/settings says the same: the previous audit's second build,
+ * stopped, may go on */
+static int samesettings(const char *dir, const char *want)
+{
+	char *p = xasprintf("%s/settings", dir), *had = readfile(p, NULL);
+	int r = had && !strcmp(had, want);
+
+	free(p), free(had);
+	return r;
+}
+
 /* the second build's cache, CACHE/audit/STAGE: its own steps, the first
  * build's sources and, unless deep, the first build's entries for the
  * stages it needs. Audits of other stages may run at the same time; one
- * of the same stage waits for the lock (released when this program ends). */
-static char *auditcache(struct plan *plan, int deep)
+ * of the same stage waits for the lock (released when this program ends).
+ * The steps a stopped audit finished under the same settings are kept. */
+static char *auditcache(struct plan *plan, int deep, const char *want, int *resume)
 {
 	const char *name = plan->stages[plan->n - 1]->name;
 	char *dir = xasprintf("%s/audit/%s", cache_root(), name);
-	char *lock = xasprintf("audit-%s", name);
+	char *lock = xasprintf("audit-%s", name), *mark = xasprintf("%s/settings", dir);
 	static const char *shared[] = {"sources", "apt"};
 
 	cache_lock(lock);
 	free(lock);
-	rmtree(dir);
+	if (!(*resume = *resume && samesettings(dir, want)))
+		rmtree(dir);
 	if (mkdirp(dir) < 0)
 		fatal("cannot create %s:", dir);
 	for (size_t i = 0; i < LEN(shared); i++) {
 		char *from = xasprintf("%s/%s", cache_root(), shared[i]), *to = xasprintf("%s/%s", dir, shared[i]);
-		if (isdir(from) && symlink(from, to) < 0)
+		if (isdir(from) && symlink(from, to) < 0 && !*resume)
 			fatal("cannot link %s:", to);
 		free(from);
 		free(to);
 	}
+	if (writefile(mark, want, strlen(want)) < 0)
+		fatal("cannot write %s:", mark);
+	free(mark);
 	char *steps = xasprintf("%s/steps", dir);
 	mkdirp(steps);
 	for (size_t i = 0; !deep && i + 1 < plan->n; i++)
@@ -337,6 +369,18 @@ static void undisorder(const char *mnt)
 		warn("cannot unmount %s: run fusermount -u %s", mnt, mnt);
 }
 
+/* a shuffling view a killed audit left mounted in dir, unmounted before
+ * anything there is removed or mounted again */
+static void stale(const char *dir)
+{
+	char *mnt = xasprintf("%s/second-build-in-another-directory", dir), *real = xasprintf("%s.real", mnt);
+	char *argv[] = {"fusermount", "-u", "-q", mnt, NULL};
+
+	if (isdir(real))
+		proc_run(argv, NULL, PROC_NULL);
+	free(mnt), free(real);
+}
+
 static void header(FILE *f, struct stage *st, const char *work)
 {
 	fprintf(f, "audit of %s (bootstrap %s)\n", st->name, BOOTSTRAP_VERSION);
@@ -410,21 +454,29 @@ int audit_stage(struct plan *plan, int deep)
 	struct stage *st = plan->stages[plan->n - 1];
 	char *dir = xasprintf("%s/audit/%s", opts.work, st->name), *first = xasprintf("%s/first", dir);
 	char *work, *real = NULL, *cache, *exe = self(), *vars, **argv;
-	char *reportf = xasprintf("%s/report", dir);
+	char *reportf = xasprintf("%s/report", dir), *want;
 	mode_t mask = umask(022);
-	int r;
+	int r, resume;
 	double t0;
 	char d[32];
 
 	umask(mask);
-	rmtree(dir);
+	/* a stopped audit goes on where it stopped when its second build has
+	 * a work tree of its own and the settings are the same */
+	want = settings(st, deep);
+	resume = vary[PATH].on;
+	cache = auditcache(plan, deep, want, &resume);
+	stale(dir);
+	if (!resume)
+		rmtree(dir);
+	rmtree(first);
+	unlink(reportf);
 	if (mkdirp(first) < 0)
 		fatal("cannot create %s:", first);
 	/* the first build's outputs, kept: without "path" the second run
 	 * writes the same work tree */
 	for (size_t i = deep ? 0 : plan->n - 1; i < plan->n; i++)
 		keep(plan->stages[i]->name, first);
-	cache = auditcache(plan, deep);
 	if (vary[PATH].on) {
 		work = xasprintf("%s/second-build-in-another-directory", dir);
 		say(PATH, "work tree %s", work);
@@ -452,7 +504,8 @@ int audit_stage(struct plan *plan, int deep)
 	vars = stepvars();
 	setenv("BOOTSTRAP_VARY", vars, 1);
 	argv = command(exe, cache, work, st->name);
-	printf("audit: building %s%s a second time, in %s\n", st->name, deep ? " and what it needs" : "", work);
+	printf("audit: building %s%s a second time, in %s%s\n", st->name, deep ? " and what it needs" : "", work,
+	       resume ? " (going on with what a stopped audit built)" : "");
 	fflush(stdout);
 	t0 = now();
 	build_unlock();
@@ -460,13 +513,21 @@ int audit_stage(struct plan *plan, int deep)
 	umask(mask);
 	unsetenv("BOOTSTRAP_VARY");
 	if (r != 0) {
-		warn("audit: the second build of %s failed (status %d)", st->name, r);
+		if (r > 128)
+			warn("audit: the second build of %s stopped (signal %d); the same audit again goes on with it", st->name, r - 128);
+		else
+			warn("audit: the second build of %s failed (status %d); the same audit again goes on with it", st->name, r);
 	} else {
 		FILE *f = fopen(reportf, "w");
 		if (!f)
 			fatal("cannot write %s:", reportf);
+		/* done: the next audit builds everything again */
+		char *mark = xasprintf("%s/settings", cache);
+		unlink(mark);
+		free(mark);
 		header(f, st, work);
-		fprintf(f, "  second build took %s\n", fmtdur(now() - t0, d));
+		fprintf(f, "  second build took %s%s\n", fmtdur(now() - t0, d),
+		        resume ? " (this run; it went on with what a stopped audit built)" : "");
 		r = compare(plan, deep, dir, work, real, f);
 		fclose(f);
 		char *text = readfile(reportf, NULL);
@@ -483,6 +544,6 @@ int audit_stage(struct plan *plan, int deep)
 	for (size_t i = 0; argv[i]; i++)
 		free(argv[i]);
 	free(argv);
-	free(vars), free(reportf), free(dir), free(first), free(work), free(real), free(cache), free(exe);
+	free(vars), free(reportf), free(dir), free(first), free(work), free(real), free(cache), free(exe), free(want);
 	return r == 0 ? 0 : 1;
 }

@@ -139,4 +139,20 @@ rc=$?
 expect "an audit stopped by kill -INT exits non-zero" test $rc -ne 0
 expect "... and its second build stopped with it" gone "-[-]cache $P/cache/audit/slow-t1"
 expect "... and its shuffled view is unmounted" sh -c "! grep -q '$T/w3/audit' /proc/mounts"
+
+# a stopped audit goes on: the steps its second build finished are kept
+printf '# lazy: a quick step, then a slow one\nversion 1\nepoch 1700000000\nphase one\n\tmkdir -p $OUT && echo one > $OUT/one\nphase two\n\tmkdir -p $OUT && echo two > $OUT/two\n\tsleep 3\n' > "$P/packages/lazy"
+printf 'context host\ntools sh mkdir echo sleep\nbuild lazy one two\n' > "$P/stages/lazy"
+bs --work "$T/w4" stage lazy-t1 > /dev/null 2>&1
+bsbg --work "$T/w4" audit lazy-t1 --vary path,order > "$T/lazy1" 2>&1
+aud=$!
+i=0
+while ! grep -q "lazy-t1 lazy two \.\.\." "$T/lazy1" && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+kill -INT $aud
+wait $aud
+bs --work "$T/w4" audit lazy-t1 --vary path,order > "$T/lazy2" 2>&1
+expect "the same audit again goes on with a stopped one, and passes" sh -c "test $? -eq 0 && grep -q 'going on with what a stopped audit built' '$T/lazy2' && grep -q 'lazy-t1: reproducible: bit-identical' '$T/lazy2'"
+expect "... without building again the step the stopped one finished" sh -c "grep -q 'lazy-t1 lazy one' '$T/lazy1' && ! grep -q 'lazy-t1 lazy one' '$T/lazy2'"
+bs --work "$T/w4" audit lazy-t1 --vary path,order > "$T/lazy3" 2>&1
+expect "an audit after a finished one builds everything again" sh -c "test $? -eq 0 && ! grep -q 'going on' '$T/lazy3' && grep -q 'lazy-t1 lazy one' '$T/lazy3'"
 passed
