@@ -27,14 +27,15 @@ phase build
 	printf 'built\n' > \$OUT/bin/notes
 R
 # each phase plants one kind of difference (a file's mode cannot follow
-# the runner's umask: its steps get 022)
+# the runner's umask: its steps get 022); the time has nanoseconds, so that
+# it differs without a shifted clock too
 cat > "$P/packages/leaky" <<'R'
 # leaky: what reproducible builds must not do
 version 1
 epoch 1700000000
 phase clock
 	mkdir -p $OUT/share
-	date > $OUT/share/when
+	date '+%a %b %d %H:%M:%S.%N %Y' > $OUT/share/when
 phase path
 	mkdir -p $OUT/share
 	echo "built in $PWD" > $OUT/share/where

@@ -74,5 +74,9 @@ cp -a /mnt/bootstrap /tmp/bs && cd /tmp/bs || exit 1
 t "the runner builds with the image's compiler" make CC=cc
 t "the self-built runner runs: --help" sh -c './bootstrap --help 2>&1 | grep -q "usage: bootstrap"'
 t "the self-built runner runs: list" sh -c "./bootstrap list | grep -q 'cross'"
+# the runner's own tests, on the system it is to rebuild: its steps, cache,
+# locks and archives with musl's libc and toybox's tools
+t "the runner's unit tests pass here" sh -c 'make CC=cc tests/unit && ./tests/unit > /tmp/unit.out 2>&1; grep -q "^ok" /tmp/unit.out && ! grep "^FAIL" /tmp/unit.out'
+t "the runner's integration tests pass here" sh -c 'sh tests/integration.sh > /tmp/integ.out 2>&1; grep -c "^ok" /tmp/integ.out && ! grep "^FAIL" /tmp/integ.out'
 cd /mnt
 echo "guest tests done"

@@ -28,6 +28,9 @@ cp -r "$HERE/../programs" "$T/ctl/"
 mkdir "$T/ctl/bootstrap"
 (cd "$HERE/../.." && cp -r Makefile bootstrap.c lib stages packages targets patches "$T/ctl/bootstrap/")
 rm -f "$T/ctl/bootstrap/lib/"*.o
+# and its tests that need no host: run there, under musl and toybox
+mkdir "$T/ctl/bootstrap/tests"
+cp "$HERE/../lib.sh" "$HERE/../unit.c" "$HERE/../integration.sh" "$T/ctl/bootstrap/tests/"
 mke2fs -q -t ext2 -d "$T/ctl" "$T/hdb.img" 64M || { fail "image-$ARCH: control disk" "mke2fs failed"; exit 1; }
 limit=${BOOT_TIMEOUT:-1200}
 start=$(date +%s)
