@@ -20,6 +20,8 @@
  *   jobs      -j1 against -jN
  *   env       extra variables in the steps' environment
  *   order     directory entries listed in another order (disorderfs)
+ *   resume    every step run twice in its tree, as a build stopped and
+ *             resumed runs it (not in "all": it takes up to twice as long)
  *
  * A variation the machine cannot make (no unshare, faketime or disorderfs)
  * is reported as not varied, with the reason. The outputs are then
@@ -48,7 +50,7 @@
 #include "tree.h"
 #include "util.h"
 
-enum { PATH, CLOCK, TZ, LOCALE, UMASK, USER, HOSTNAME, HOME, KERNEL, ASLR, JOBS, ENV, ORDER, NVARY };
+enum { PATH, CLOCK, TZ, LOCALE, UMASK, USER, HOSTNAME, HOME, KERNEL, ASLR, JOBS, ENV, ORDER, RESUME, NVARY };
 
 static struct {
 	const char *name;
@@ -57,7 +59,7 @@ static struct {
 } vary[NVARY] = {
 	{"path", 1, 0}, {"clock", 1, 0}, {"tz", 1, 0}, {"locale", 1, 0}, {"umask", 1, 0},
 	{"user", 1, 0}, {"hostname", 1, 0}, {"home", 1, 0}, {"kernel", 1, 0}, {"aslr", 1, 0},
-	{"jobs", 1, 0}, {"env", 1, 0}, {"order", 1, 0},
+	{"jobs", 1, 0}, {"env", 1, 0}, {"order", 1, 0}, {"resume", 0, 0},
 };
 
 #define AUDIT_HOST "bootstrap-audit"
@@ -72,7 +74,8 @@ const char *audit_vary(const char *list)
 		int off = *w == '-', k;
 		if (!strcmp(w + off, "all")) {
 			for (k = 0; k < NVARY; k++)
-				vary[k].on = !off;
+				if (k != RESUME)
+					vary[k].on = !off;
 			continue;
 		}
 		if (!strcmp(w, "none")) {
@@ -503,6 +506,11 @@ int audit_stage(struct plan *plan, int deep)
 		unkey(plan->stages[i]->name);
 	vars = stepvars();
 	setenv("BOOTSTRAP_VARY", vars, 1);
+	if (vary[RESUME].on) {
+		/* read by lib/build.c, not passed to the steps */
+		setenv("BOOTSTRAP_TWICE", "1", 1);
+		say(RESUME, "%s", "every step run twice in its tree, the first time into a throwaway output");
+	}
 	argv = command(exe, cache, work, st->name);
 	printf("audit: building %s%s a second time, in %s%s\n", st->name, deep ? " and what it needs" : "", work,
 	       resume ? " (going on with what a stopped audit built)" : "");
@@ -512,6 +520,7 @@ int audit_stage(struct plan *plan, int deep)
 	r = proc_run(argv, NULL, -1);
 	umask(mask);
 	unsetenv("BOOTSTRAP_VARY");
+	unsetenv("BOOTSTRAP_TWICE");
 	if (r != 0) {
 		if (r > 128)
 			warn("audit: the second build of %s stopped (signal %d); the same audit again goes on with it", st->name, r - 128);

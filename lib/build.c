@@ -370,12 +370,18 @@ struct timing {
 static struct timing *times;
 static size_t ntimes;
 
+/* how a phase is run: for its output, replayed for its build tree only
+ * (an earlier phase), or a first time before the real one (an audit's
+ * "resume": what a build stopped and resumed does) */
+enum { REAL, REPLAY, FIRST };
+
 /* run one phase in dir; out receives its output */
-static int phase(struct step *s, const char *dir, const char *out, const char *lock, int replay, double t0)
+static int phase(struct step *s, const char *dir, const char *out, const char *lock, int how, double t0)
 {
+	static const char *suffix[] = {"", ".replay", ".first"};
 	char *script = xasprintf("%s/%s.sh", dir, s->phase->name);
 	char *logdir = xasprintf("%s/logs/%s", opts.work, s->stage->name);
-	char *log = xasprintf("%s/%s.%s%s.log", logdir, s->pkg->name, s->phase->name, replay ? ".replay" : "");
+	char *log = xasprintf("%s/%s.%s%s.log", logdir, s->pkg->name, s->phase->name, suffix[how]);
 	char *pgid = xasprintf("%s/pgid", dir), *done = xasprintf("%s/done", dir);
 	char *label, *slot = step_slot(s), **env;
 	char *text = xasprintf("# %s: phase %s of %s (%s:%d)\n%s", step_name(s), s->phase->name,
@@ -394,14 +400,16 @@ static int phase(struct step *s, const char *dir, const char *out, const char *l
 		perr(s->stage->def->path, 1, "phase %s of %s runs in bash: expected 'bash' in this stage's tools", s->phase->name, s->pkg->name);
 		return -1;
 	}
-	if (!replay) {
+	if (how != REPLAY) {
 		char *attempt = xasprintf("%s/attempt", dir);
 		writefile(attempt, s->key, strlen(s->key));
 		free(attempt);
 	}
 	env = step_env(s, dir, out, lock);
-	if (replay)
+	if (how == REPLAY)
 		label = xasprintf("[%d/%d] %s (replayed for its build tree)", ibuild, nbuild, step_name(s));
+	else if (how == FIRST)
+		label = xasprintf("[%d/%d] %s (a first time, as a build stopped and resumed)", ibuild + 1, nbuild, step_name(s));
 	else
 		label = xasprintf("[%d/%d] %s", ++ibuild, nbuild, step_name(s));
 	struct job j = {label, argv, env, NULL, log, pgid, est, t0};
@@ -411,7 +419,7 @@ static int phase(struct step *s, const char *dir, const char *out, const char *l
 	unlink(pgid);
 	if (st == 0) {
 		writefile(done, s->key, strlen(s->key));
-		if (!replay) {
+		if (how == REAL) {
 			cache_settime(s->stage->name, slot, secs);
 			times = xreallocarray(times, ntimes + 1, sizeof(*times));
 			times[ntimes].name = xasprintf("%s %s", s->pkg->name, s->phase->name);
@@ -526,15 +534,24 @@ static int buildstep(struct step *s, const char *lock)
 		while (r == 0 && n-- > 0) {
 			rmtree(scratch);
 			mkdirp(scratch);
-			r = phase(chain[n], dir, scratch, lock, 1, 0);
+			r = phase(chain[n], dir, scratch, lock, REPLAY, 0);
 		}
+		rmtree(scratch);
+		free(scratch);
+	}
+	if (r == 0 && getenv("BOOTSTRAP_TWICE")) {
+		/* the phase run again in its tree must give the same output */
+		char *scratch = xasprintf("%s/first-out", dir);
+		rmtree(scratch);
+		mkdirp(scratch);
+		r = phase(s, dir, scratch, lock, FIRST, t0);
 		rmtree(scratch);
 		free(scratch);
 	}
 	if (r == 0) {
 		tmp = cache_tmp(s->key);
 		out = xasprintf("%s/out", tmp);
-		r = phase(s, dir, out, lock, 0, t0);
+		r = phase(s, dir, out, lock, REAL, t0);
 		if (r == 0) {
 			char *in = xasprintf("%s/inputs", tmp);
 			char *slot = step_slot(s);

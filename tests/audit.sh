@@ -1,8 +1,8 @@
 #!/bin/sh
 # bootstrap audit: a reproducible stage passes bit-identical; planted
 # differences (the time, the build path, the host name, HOME, the kernel's
-# release, the personality, the order of a directory listing) are each
-# caught and named.
+# release, the personality, the order of a directory listing, a count of
+# the runs in a build tree) are each caught and named.
 . "$(dirname "$0")/lib.sh"
 
 T=${TMPDIR:-/tmp}/bootstrap-audit.$$
@@ -55,8 +55,13 @@ phase kernel
 phase aslr
 	mkdir -p $OUT/share
 	cat /proc/self/personality > $OUT/share/personality
+phase resume
+	mkdir -p $OUT/share
+	n=$(cat runs 2>/dev/null || echo 0)
+	echo $((n + 1)) > runs
+	cp runs $OUT/share/runs
 R
-for p in clock path host order home kernel aslr; do
+for p in clock path host order home kernel aslr resume; do
 	printf 'context host\ntools sh cc as ld mkdir cp printf date echo hostname id ls tr touch uname cat\nbuild leaky %s\n' $p > "$P/stages/leak$p"
 done
 printf 'context host\ntools sh cc as ld mkdir cp printf\nbuild calc\n' > "$P/stages/good"
@@ -95,6 +100,11 @@ else
 	echo "skip - the host name: no user namespaces here"
 fi
 audit home home "share/home: .* bytes, first difference" "a step that writes its HOME"
+audit resume resume "share/runs: 2 and 2 bytes, first difference at byte 0" "a step that counts its runs in its tree"
+expect "... each step run a first time into a throwaway output" grep -q "leaky resume (a first time, as a build stopped and resumed)" "$T/resume"
+expect "resume is not among all the variations (it doubles the time)" grep -q "^  resume    not varied: not asked for" "$T/good"
+bs audit good-t1 --vary all,resume > "$T/goodtwice" 2>&1
+expect "a stage whose steps can run twice passes --vary all,resume" sh -c "test $? -eq 0 && grep -q '^  resume    every step run twice' '$T/goodtwice'"
 if setarch "$(uname -m)" -R --uname-2.6 true 2>/dev/null; then
 	audit kernel kernel "share/release: .* bytes, first difference at byte 0: kernel-release-like" "a step that writes the kernel's release"
 	audit aslr aslr "share/personality: .* bytes, first difference" "a step that writes its personality (ASLR)"
