@@ -407,7 +407,7 @@ static int phase(struct step *s, const char *dir, const char *out, const char *l
 	}
 	env = step_env(s, dir, out, lock);
 	if (how == REPLAY)
-		label = xasprintf("[%d/%d] %s (replayed for its build tree)", ibuild, nbuild, step_name(s));
+		label = xasprintf("[%d/%d] %s (replayed for its build tree)", ibuild + 1, nbuild, step_name(s));
 	else if (how == FIRST)
 		label = xasprintf("[%d/%d] %s (a first time, as a build stopped and resumed)", ibuild + 1, nbuild, step_name(s));
 	else

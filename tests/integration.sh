@@ -248,7 +248,7 @@ expect "no leftover process" gone "sleep 987"
 bs clean slow-t1
 printf '\techo changed\n' >> "$P/packages/slow"
 bs stage slow-t1 > "$T/replay" 2>&1
-expect "a lost build tree is replayed, then the changed phase runs" sh -c "grep -q 'slow-t1 slow one (replayed for its build tree)' '$T/replay' && grep -q '\[1/1\] slow-t1 slow two' '$T/replay'"
+expect "a lost build tree is replayed, then the changed phase runs" sh -c "grep -q '\[1/1\] slow-t1 slow one (replayed for its build tree)' '$T/replay' && grep -q '\[1/1\] slow-t1 slow two' '$T/replay'"
 expect "... and its output is whole" test "$(cat "$P/build/out/slow-t1/two")" = one
 
 # two runs on one work tree: the second is refused while the first runs
