@@ -205,7 +205,7 @@ expect "offline: the message names recipe line, file and cache" has "$T/offline"
 # an archive with a '..' member is refused
 mkdir -p "$P/src/evil"
 echo x > "$P/src/evil/f"
-tar -czf "$P/mirror/evil.tar" -P -C "$P/src/evil" --transform "s,^,../," f
+tar -cf - -P -C "$P/src/evil" --transform "s,^,../," f | gzip -n > "$P/mirror/evil.tar"
 HE=$(sha256sum "$P/mirror/evil.tar" | cut -d' ' -f1)
 printf 'version 1\nepoch 1\nsource evil.tar %s\nphase build\n\ttrue\n' "$HE" > "$P/packages/evil"
 printf 'context host\ntools sh\nbuild evil\n' > "$P/stages/evil"

@@ -35,7 +35,9 @@ newproject() {
 
 # tarball DIR NAME: pack P/src/NAME as P/mirror/NAME.tar.gz, print its sha256
 tarball() {
-	tar -czf "$1/mirror/$2.tar.gz" -C "$1/src" "$2"
+	# a pipe, not tar -z: toybox's tar (inside the images) can return
+	# before its gzip has written the archive
+	tar -cf - -C "$1/src" "$2" | gzip -n > "$1/mirror/$2.tar.gz"
 	sha256sum "$1/mirror/$2.tar.gz" | cut -d' ' -f1
 }
 
