@@ -63,6 +63,7 @@ static struct {
 };
 
 #define AUDIT_HOST "bootstrap-audit"
+#define SECOND "second-build-in-another-directory" /* in WORK/audit/NAME */
 #define AUDIT_UID "4242"
 
 const char *audit_vary(const char *list)
@@ -210,14 +211,14 @@ static char *settings(struct stage *st, int deep)
 	return b.s;
 }
 
-/* whether dir/settings says the same: the previous audit's second build,
+/* whether the file says the same: the previous audit's second build,
  * stopped, may go on */
-static int samesettings(const char *dir, const char *want)
+static int samesettings(const char *file, const char *want)
 {
-	char *p = xasprintf("%s/settings", dir), *had = readfile(p, NULL);
+	char *had = readfile(file, NULL);
 	int r = had && !strcmp(had, want);
 
-	free(p), free(had);
+	free(had);
 	return r;
 }
 
@@ -235,7 +236,7 @@ static char *auditcache(struct plan *plan, int deep, const char *want, int *resu
 
 	cache_lock(lock);
 	free(lock);
-	if (!(*resume = *resume && samesettings(dir, want)))
+	if (!(*resume = *resume && samesettings(mark, want)))
 		rmtree(dir);
 	if (mkdirp(dir) < 0)
 		fatal("cannot create %s:", dir);
@@ -376,7 +377,7 @@ static void undisorder(const char *mnt)
  * anything there is removed or mounted again */
 static void stale(const char *dir)
 {
-	char *mnt = xasprintf("%s/second-build-in-another-directory", dir), *real = xasprintf("%s.real", mnt);
+	char *mnt = xasprintf("%s/" SECOND, dir), *real = xasprintf("%s.real", mnt);
 	char *argv[] = {"fusermount", "-u", "-q", mnt, NULL};
 
 	if (isdir(real))
@@ -481,7 +482,7 @@ int audit_stage(struct plan *plan, int deep)
 	for (size_t i = deep ? 0 : plan->n - 1; i < plan->n; i++)
 		keep(plan->stages[i]->name, first);
 	if (vary[PATH].on) {
-		work = xasprintf("%s/second-build-in-another-directory", dir);
+		work = xasprintf("%s/" SECOND, dir);
 		say(PATH, "work tree %s", work);
 	} else {
 		work = xstrdup(opts.work);

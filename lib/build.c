@@ -448,6 +448,21 @@ static int phase(struct step *s, const char *dir, const char *out, const char *l
 	return st == 0 ? 0 : -1;
 }
 
+/* run a phase in dir for its tree only: its output goes to a scratch
+ * directory, thrown away */
+static int throwaway(struct step *s, const char *dir, const char *lock, int how, double t0)
+{
+	char *scratch = xasprintf("%s/scratch-out", dir);
+	int r;
+
+	rmtree(scratch);
+	mkdirp(scratch);
+	r = phase(s, dir, scratch, lock, how, t0);
+	rmtree(scratch);
+	free(scratch);
+	return r;
+}
+
 /* what a fresh tree holds: the package's sources and files, unpacked */
 static char *unpackkey(struct package *p)
 {
@@ -530,24 +545,12 @@ static int buildstep(struct step *s, const char *lock)
 		       n ? ", then replaying its earlier phases" : "");
 		fflush(stdout);
 		r = freshtree(s, dir);
-		char *scratch = xasprintf("%s/replay-out", dir);
-		while (r == 0 && n-- > 0) {
-			rmtree(scratch);
-			mkdirp(scratch);
-			r = phase(chain[n], dir, scratch, lock, REPLAY, 0);
-		}
-		rmtree(scratch);
-		free(scratch);
+		while (r == 0 && n-- > 0)
+			r = throwaway(chain[n], dir, lock, REPLAY, 0);
 	}
-	if (r == 0 && getenv("BOOTSTRAP_TWICE")) {
-		/* the phase run again in its tree must give the same output */
-		char *scratch = xasprintf("%s/first-out", dir);
-		rmtree(scratch);
-		mkdirp(scratch);
-		r = phase(s, dir, scratch, lock, FIRST, t0);
-		rmtree(scratch);
-		free(scratch);
-	}
+	/* the phase run again in its tree must give the same output */
+	if (r == 0 && getenv("BOOTSTRAP_TWICE"))
+		r = throwaway(s, dir, lock, FIRST, t0);
 	if (r == 0) {
 		tmp = cache_tmp(s->key);
 		out = xasprintf("%s/out", tmp);

@@ -4,7 +4,8 @@
  * in one output and what differs in type, mode, size, content or link. A
  * file whose content differs gets its sizes, the offset of its first
  * differing byte and a hint: a build path, a host or user name or the
- * kernel's release written into it, a time near the offset, the same bytes in another order. */
+ * kernel's release written into it, a time near the offset, the same
+ * bytes in another order. */
 
 #define _POSIX_C_SOURCE 200809L
 #include <ctype.h>

@@ -1,6 +1,8 @@
 /* run.h: running one step's script in its clean environment, with its log
  * and a progress line. */
 
+#include <stdio.h>
+
 struct job {
 	const char *label;   /* "[3/7] cross-x86_64 gcc compiler" */
 	char **argv;         /* the shell and the script */

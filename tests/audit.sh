@@ -141,8 +141,7 @@ expect "... and so does the first, still building when the second began" test $?
 # stopping the audit's own process (not its group) stops its second build
 bsbg --work "$T/w3" audit slow-t1 --vary path,order > "$T/stopped" 2>&1
 aud=$!
-i=0
-while ! grep -q "a second time" "$T/stopped" && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+waitfor "$T/stopped" "a second time" 10
 sleep 1
 kill -INT $aud
 wait $aud
@@ -157,8 +156,7 @@ printf 'context host\ntools sh mkdir echo sleep\nbuild lazy one two\n' > "$P/sta
 bs --work "$T/w4" stage lazy-t1 > /dev/null 2>&1
 bsbg --work "$T/w4" audit lazy-t1 --vary path,order > "$T/lazy1" 2>&1
 aud=$!
-i=0
-while ! grep -q "lazy-t1 lazy two \.\.\." "$T/lazy1" && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+waitfor "$T/lazy1" "lazy-t1 lazy two ..." 10
 kill -INT $aud
 wait $aud
 bs --work "$T/w4" audit lazy-t1 --vary path,order > "$T/lazy2" 2>&1

@@ -8,16 +8,6 @@ T=${TMPDIR:-/tmp}/boot-shell.$$
 mkdir -p "$T"
 trap 'exec 3>&-; rm -rf "$T"' EXIT
 
-# waitfor TEXT SECONDS: TEXT appears in the console log in time
-waitfor() {
-	i=0
-	while ! grep -qF -- "$1" "$T/log" 2> /dev/null; do
-		i=$((i + 1))
-		[ $i -le $(($2 * 10)) ] || return 1
-		sleep 0.1
-	done
-}
-
 for arch in x86_64 armv7l; do
 	if ! isbuilt "image-$arch"; then
 		echo "skip - boot $arch: its image is not built here (bootstrap test $arch builds it)"
@@ -29,7 +19,7 @@ for arch in x86_64 armv7l; do
 	script -qfec "'$BOOTSTRAP' --offline boot $arch" "$T/log" < "$T/in" > /dev/null 2>&1 &
 	pid=$!
 	exec 3> "$T/in"
-	if ! waitfor 'type exit to stop the machine' 600 || ! waitfor '# ' 60; then
+	if ! waitfor "$T/log" 'type exit to stop the machine' 600 || ! waitfor "$T/log" '# ' 60; then
 		fail "boot $arch: a shell prompt" "none in 600 s; the console's last lines: $(tail -n 5 "$T/log")"
 		exec 3>&-
 		kill $pid 2> /dev/null
@@ -38,7 +28,7 @@ for arch in x86_64 armv7l; do
 	fi
 	ok "boot $arch: a shell prompt, $((($(date +%s%N) - start) / 1000000)) ms after the command"
 	printf 'tty; set -o | grep -w monitor; echo sum=$((6*7))\n' >&3
-	waitfor 'sum=42' 60
+	waitfor "$T/log" 'sum=42' 60
 	expect "boot $arch: the shell answers" grep -q 'sum=42' "$T/log"
 	expect "boot $arch: its terminal is the console's device, not /dev/console" grep -Eq '^/dev/tty(S|AMA)0' "$T/log"
 	expect "boot $arch: job control is on" grep -Eq 'monitor[[:space:]]+on' "$T/log"

@@ -49,6 +49,16 @@ bsbg() { "$BOOTSTRAP" --top "$P" --cache "$P/cache" --mirror "$P/mirror" "$@" & 
 # isbuilt STAGE: the stage is in the cache, nothing of it left to build
 isbuilt() { "$BOOTSTRAP" --offline plan "$1" 2> /dev/null | grep -q ' 0 to build$'; }
 
+# waitfor FILE TEXT SECONDS: TEXT appears in FILE in time
+waitfor() {
+	i=0
+	while ! grep -qF -- "$2" "$1" 2> /dev/null; do
+		i=$((i + 1))
+		[ $i -le $(($3 * 10)) ] || return 1
+		sleep 0.1
+	done
+}
+
 # gone PATTERN: no process matches within 3 seconds (a killed one takes a
 # moment); the pattern should be one nothing else on the machine runs
 gone() {
