@@ -49,6 +49,13 @@ try "C hello" gcc hello.c "hello, world"
 try "C++ iostream, std::thread, exceptions" g++ cxx.cc "caught 1000" -pthread
 try "pthreads" gcc threads.c "sum 4000" -pthread
 try "libm" gcc math.c "1.414214 1.000000" -lm
+try "limits.h, gcc's then musl's" gcc limits.c "4 2147483647"
+# gcc's own limits.h, the one its target libraries are built with, passes
+# on to musl's only if musl's was in the sysroot when gcc made it; without,
+# libstdc++ is configured without POSIX semaphores (musl's SEM_VALUE_MAX
+# unseen) and its codecvt gets MB_LEN_MAX 1
+expect "gcc's own limits.h includes musl's" grep -q _GCC_NEXT_LIMITS_H "$X"/lib/gcc/$TARGET/*/include/limits.h
+expect "libstdc++ was configured with musl's limits (POSIX semaphores)" grep -q "^#define _GLIBCXX_HAVE_POSIX_SEMAPHORE 1" "$SYSROOT"/include/c++/*/$TARGET/bits/c++config.h
 
 # static means no interpreter; dynamic means musl's, from the sysroot
 expect "a static program has no dynamic linker" sh -c "! '$X/bin/$TARGET-readelf' -l '$T/C hello-static' | grep -q interpreter"
