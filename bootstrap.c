@@ -38,7 +38,8 @@ static void usage(FILE *f)
 	        "                      (LIST: path,clock,tz,locale,umask,user,hostname,home,\n"
 	        "                      kernel,aslr,jobs,env,order, and resume, which all leaves\n"
 	        "                      out; default all; -NAME leaves one out; --deep rebuilds\n"
-	        "                      its inputs too)\n"
+	        "                      its inputs too; rebuild-ARCH: what the target rebuilt\n"
+	        "                      itself against the cross build)\n"
 	        "  list                targets, stages and packages\n"
 	        "  fetch [PKG...]      download and verify sources (all by default)\n"
 	        "  doctor [--packages] check the host's prerequisites (or list their Debian packages)\n"
@@ -268,17 +269,20 @@ static int cmd_boot(int argc, char **argv)
 	return 1;
 }
 
-/* the stage built as usual, then again under variations (lib/audit.c) */
+/* the stage built as usual, then again under variations (lib/audit.c);
+ * a rebuild stage, the target's own build, is compared with the cross
+ * build instead (lib/rebuilt.c) */
 static int cmd_audit(int argc, char **argv)
 {
 	struct plan plan;
 	const char *name = NULL, *err;
-	int deep = 0, r;
+	int deep = 0, varied = 0, rebuild, r;
 
 	for (int i = 0; i < argc; i++) {
 		if (!strcmp(argv[i], "--deep")) {
 			deep = 1;
 		} else if (!strcmp(argv[i], "--vary") && i + 1 < argc) {
+			varied = 1;
 			if ((err = audit_vary(argv[++i]))) {
 				warn("%s", err);
 				return 2;
@@ -294,12 +298,18 @@ static int cmd_audit(int argc, char **argv)
 		warn("expected a stage name such as cross-%s (bootstrap list shows them)", host_arch());
 		return 2;
 	}
+	rebuild = !strncmp(name, "rebuild-", 8);
+	if (rebuild && (deep || varied)) {
+		warn("audit %s: a rebuild is compared with the cross build, not built again: "
+		     "expected no --vary or --deep", name);
+		return 2;
+	}
 	imagenames(1, (char **)&name);
 	if ((r = build(1, (char **)&name, 0)))
 		return r;
 	if (makeplan(&plan, 1, (char **)&name, 0) < 0)
 		return 1;
-	return audit_stage(&plan, deep);
+	return rebuild ? audit_rebuilt(&plan) : audit_stage(&plan, deep);
 }
 
 static int cmd_fetch(int argc, char **argv)

@@ -428,14 +428,7 @@ static int compare(struct plan *plan, int deep, const char *dir, const char *wor
 			.diffoscope = tool ? dfs : NULL, .release = release,
 			.t0 = time(NULL) - 86400LL * 365 * 5, .t1 = time(NULL) + 86400LL * 400,
 		};
-		fprintf(f, "%s: differences\n", name);
-		int d = compare_outputs(&c, f);
-		if (d == 0)
-			fprintf(f, "  none\n");
-		fprintf(f, "%s: %s\n", name, d == 0 ? "reproducible: bit-identical" : "NOT reproducible");
-		fprintf(f, "  files: %d identical, %d differ, %d only in the first build, %d only in the second\n",
-		        c.same, c.differ, c.onlya, c.onlyb);
-		r |= d != 0;
+		r |= compare_report(&c, f);
 		free(a), free(b);
 	}
 	if (tool && exists(dfs))

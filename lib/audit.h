@@ -10,3 +10,6 @@ const char *audit_vary(const char *list);
 /* rebuild the plan's last stage (deep: and every stage it needs) under
  * the chosen variations; the plan was built already. 0 when bit-identical */
 int audit_stage(struct plan *plan, int deep);
+/* rebuild-ARCH: the stages the target rebuilt itself, in its output,
+ * against the same stages built here (lib/rebuilt.c); 0 when identical */
+int audit_rebuilt(struct plan *plan);

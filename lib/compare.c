@@ -234,10 +234,10 @@ int compare_outputs(struct compare *c, FILE *f)
 	while (i < na || j < nb) {
 		int k = i == na ? 1 : j == nb ? -1 : strcmp(a[i].path, b[j].path);
 		if (k < 0) {
-			fprintf(f, "  %s: only in the first build\n", a[i++].path);
+			fprintf(f, "  %s: only in the %s\n", a[i++].path, c->first ? c->first : "first build");
 			c->onlya++;
 		} else if (k > 0) {
-			fprintf(f, "  %s: only in the second build\n", b[j++].path);
+			fprintf(f, "  %s: only in the %s\n", b[j++].path, c->second ? c->second : "second build");
 			c->onlyb++;
 		} else {
 			struct line *x = &a[i++], *y = &b[j++];
@@ -251,4 +251,18 @@ int compare_outputs(struct compare *c, FILE *f)
 	r = c->differ || c->onlya || c->onlyb;
 	free(a), free(b), free(ta), free(tb);
 	return r;
+}
+
+int compare_report(struct compare *c, FILE *f)
+{
+	int d;
+
+	fprintf(f, "%s: differences\n", c->name);
+	if ((d = compare_outputs(c, f)) == 0)
+		fprintf(f, "  none\n");
+	fprintf(f, "%s: %s\n", c->name, d == 0 ? "reproducible: bit-identical" : "NOT reproducible");
+	fprintf(f, "  files: %d identical, %d differ, %d only in the %s, %d only in the %s\n",
+	        c->same, c->differ, c->onlya, c->first ? c->first : "first build",
+	        c->onlyb, c->second ? c->second : "second build");
+	return d != 0;
 }

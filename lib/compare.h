@@ -11,8 +11,11 @@ struct compare {
 	const char *release;  /* the first build's kernel release (uname -r), or NULL */
 	const char *diffoscope;   /* where diffoscope reports go, or NULL */
 	long long t0, t1;     /* the range of plausible build times (Unix) */
+	const char *first, *second; /* what a and b are, for "only in the ..."; NULL: "first build"... */
 	int same, differ, onlya, onlyb;
 };
 
 /* compare c->a with c->b, reporting every difference on f; 0 when identical */
 int compare_outputs(struct compare *c, FILE *f);
+/* the same under "NAME: differences", then the verdict and the counts */
+int compare_report(struct compare *c, FILE *f);

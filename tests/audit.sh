@@ -164,4 +164,20 @@ expect "the same audit again goes on with a stopped one, and passes" sh -c "test
 expect "... without building again the step the stopped one finished" sh -c "grep -q 'lazy-t1 lazy one' '$T/lazy1' && ! grep -q 'lazy-t1 lazy one' '$T/lazy2'"
 bs --work "$T/w4" audit lazy-t1 --vary path,order > "$T/lazy3" 2>&1
 expect "an audit after a finished one builds everything again" sh -c "test $? -eq 0 && ! grep -q 'going on' '$T/lazy3' && grep -q 'lazy-t1 lazy one' '$T/lazy3'"
+
+# audit rebuild-ARCH: what a rebuild stage holds (here: good-t1 copied, as
+# the target's own build would leave it) against the same stage built here
+printf '# selfbuild: stands in for the target rebuilding good\nversion 1\nepoch 1700000000\nphase build\n\tmkdir -p $OUT && cp -R $GOOD $OUT/good-t1\n\techo a log > $OUT/log\n' > "$P/packages/selfbuild"
+printf 'context host\nneeds good\ntools sh mkdir cp echo touch\nbuild selfbuild\n' > "$P/stages/rebuild"
+bs audit rebuild-t1 > "$T/rebuilt" 2>&1
+expect "audit rebuild-ARCH: the same files rebuilt pass, exit 0" sh -c "test $? -eq 0 && grep -q 'good-t1: reproducible: bit-identical' '$T/rebuilt' && grep -q 'files: 3 identical, 0 differ, 0 only in the cross build, 0 only in the rebuild' '$T/rebuilt'"
+expect "... nothing built a second time, the report kept" sh -c "! grep -q 'a second time' '$T/rebuilt' && test -s '$P/build/audit/rebuild-t1/report'"
+printf '\techo rebuilt >> $OUT/good-t1/bin/notes\n\ttouch $OUT/good-t1/bin/extra\n' >> "$P/packages/selfbuild"
+bs audit rebuild-t1 > "$T/rebuilt2" 2>&1
+expect "a difference in the rebuild: exit 1, the file and its first differing byte named" sh -c "test $? -eq 1 && grep -q 'good-t1: NOT reproducible' '$T/rebuilt2' && grep -q 'bin/notes: 6 and 14 bytes, first difference at byte 6' '$T/rebuilt2' && grep -q 'bin/extra: only in the rebuild' '$T/rebuilt2'"
+printf '\tmkdir $OUT/nothing-t1\n' >> "$P/packages/selfbuild"
+bs audit rebuild-t1 > "$T/rebuilt3" 2>&1
+expect "a stage in the rebuild that was not built here is named" sh -c "test $? -eq 1 && grep -q 'nothing-t1: not built here' '$T/rebuilt3'"
+bs audit rebuild-t1 --vary path > "$T/rebuilt4" 2>&1
+expect "audit rebuild-ARCH --vary is refused (nothing is built again)" sh -c "test $? -eq 2 && grep -q 'expected no --vary or --deep' '$T/rebuilt4'"
 passed
