@@ -11,6 +11,7 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include "compare.h"
 #include "proc.h"
@@ -227,6 +228,10 @@ int compare_outputs(struct compare *c, FILE *f)
 	int r;
 
 	c->same = c->differ = c->onlya = c->onlyb = 0;
+	if (!c->first)
+		c->first = "first build", c->second = "second build";
+	if (!c->t0 && !c->t1) /* plausible build times: the last five years, the next 400 days */
+		c->t0 = time(NULL) - 86400LL * 365 * 5, c->t1 = time(NULL) + 86400LL * 400;
 	if (!a || !b) {
 		free(a), free(b), free(ta), free(tb);
 		return -1;
@@ -234,10 +239,10 @@ int compare_outputs(struct compare *c, FILE *f)
 	while (i < na || j < nb) {
 		int k = i == na ? 1 : j == nb ? -1 : strcmp(a[i].path, b[j].path);
 		if (k < 0) {
-			fprintf(f, "  %s: only in the %s\n", a[i++].path, c->first ? c->first : "first build");
+			fprintf(f, "  %s: only in the %s\n", a[i++].path, c->first);
 			c->onlya++;
 		} else if (k > 0) {
-			fprintf(f, "  %s: only in the %s\n", b[j++].path, c->second ? c->second : "second build");
+			fprintf(f, "  %s: only in the %s\n", b[j++].path, c->second);
 			c->onlyb++;
 		} else {
 			struct line *x = &a[i++], *y = &b[j++];
@@ -262,7 +267,6 @@ int compare_report(struct compare *c, FILE *f)
 		fprintf(f, "  none\n");
 	fprintf(f, "%s: %s\n", c->name, d == 0 ? "reproducible: bit-identical" : "NOT reproducible");
 	fprintf(f, "  files: %d identical, %d differ, %d only in the %s, %d only in the %s\n",
-	        c->same, c->differ, c->onlya, c->first ? c->first : "first build",
-	        c->onlyb, c->second ? c->second : "second build");
+	        c->same, c->differ, c->onlya, c->first, c->onlyb, c->second);
 	return d != 0;
 }

@@ -10,8 +10,8 @@ struct compare {
 	const char *const *names; /* host and user names of the second build */
 	const char *release;  /* the first build's kernel release (uname -r), or NULL */
 	const char *diffoscope;   /* where diffoscope reports go, or NULL */
-	long long t0, t1;     /* the range of plausible build times (Unix) */
-	const char *first, *second; /* what a and b are, for "only in the ..."; NULL: "first build"... */
+	long long t0, t1;     /* the range of plausible build times (Unix); 0, 0: the last five years and the next 400 days */
+	const char *first, *second; /* what a and b are, for "only in the ..."; NULL: "first build", "second build" */
 	int same, differ, onlya, onlyb;
 };
 
