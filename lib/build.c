@@ -32,6 +32,7 @@
 #include "fetch.h"
 #include "manifest.h"
 #include "opts.h"
+#include "os.h"
 #include "plan.h"
 #include "proc.h"
 #include "provenance.h"
@@ -41,6 +42,12 @@
 #include "util.h"
 
 static int nbuild, ibuild; /* steps to build in this run, and started */
+
+/* Two locks on the work tree. WORK/lock is a POSIX lock of the runner
+ * alone, gone when it dies, however it dies. WORK/lock.steps is a flock()
+ * lock whose descriptor the steps inherit, so that a runner killed with
+ * SIGKILL leaves it held for as long as its steps live on. */
+static int lockfd = -1, stepsfd = -1;
 
 char *stage_out(const char *name)
 {
@@ -61,36 +68,46 @@ static char *pkgdir(struct step *s)
 	return xasprintf("%s/work/%s/%s", opts.work, s->stage->name, s->pkg->name);
 }
 
-/* leftover processes of a killed run hold the inherited lock: stop them */
-static void killorphans(void)
+/* WORK/running: the record of the step running now, written by the runner
+ * that holds the work tree's lock and by no one else (run.c) */
+static char *record(void)
 {
-	char *dir = xasprintf("%s/work", opts.work);
-	struct buf out = {0};
-	char *argv[] = {"find", dir, "-name", "pgid", "-type", "f", NULL};
-
-	proc_capture(argv, &out, -1);
-	for (char *p = strtok(out.s, "\n"); p; p = strtok(NULL, "\n")) {
-		char *s = readfile(p, NULL);
-		long pg = s ? atol(s) : 0;
-		if (pg > 1 && kill(-pg, 0) == 0) {
-			fprintf(stderr, "stopping process group %ld, left running by a killed run\n", pg);
-			/* TERM first: make then deletes the targets it was writing */
-			kill(-pg, SIGTERM);
-			for (int i = 0; i < 50 && kill(-pg, 0) == 0; i++)
-				msleep(100);
-			kill(-pg, SIGKILL);
-		}
-		free(s);
-	}
-	free(out.s);
-	free(dir);
+	return xasprintf("%s/running", opts.work);
 }
 
-/* Two locks on the work tree. WORK/lock is a POSIX lock of the runner
- * alone, gone when it dies, however it dies. WORK/lock.steps is a flock()
- * lock whose descriptor the steps inherit, so that a runner killed with
- * SIGKILL leaves it held for as long as its steps live on. */
-static int lockfd = -1, stepsfd = -1;
+/* leftover processes of a killed run hold the inherited lock: stop what
+ * its record names, and only that. Build trees hold unpacked sources: no
+ * file in them is ever read for a process number. */
+static void killorphans(void)
+{
+	char *path = record(), *s = readfile(path, NULL);
+
+	if (s)
+		os_stoprecorded(s, path);
+	unlink(path);
+	free(s);
+	free(path);
+}
+
+/* wait for the steps' lock, saying who holds it while we do */
+static void waitsteps(const char *steps)
+{
+	char *who = NULL;
+
+	for (int i = 0; flock(stepsfd, LOCK_EX | LOCK_NB) < 0; i++) {
+		if (errno != EWOULDBLOCK && errno != EINTR)
+			fatal("cannot lock %s:", steps);
+		if (i % 600 == 10) { /* killed processes take a moment to go */
+			free(who);
+			who = os_holders(steps);
+			fprintf(stderr, "waiting for %s: held open by %s, left running by a killed run\n",
+			        steps, who ? who : "processes this user cannot see");
+		}
+		msleep(100);
+	}
+	free(who);
+}
+
 
 void build_lock(void)
 {
@@ -111,9 +128,7 @@ void build_lock(void)
 	}
 	if (flock(stepsfd, LOCK_EX | LOCK_NB) < 0) {
 		killorphans();
-		while (flock(stepsfd, LOCK_EX) < 0)
-			if (errno != EINTR)
-				fatal("cannot lock %s:", steps);
+		waitsteps(steps);
 	}
 	free(path);
 	free(steps);
@@ -382,7 +397,7 @@ static int phase(struct step *s, const char *dir, const char *out, const char *l
 	char *script = xasprintf("%s/%s.sh", dir, s->phase->name);
 	char *logdir = xasprintf("%s/logs/%s", opts.work, s->stage->name);
 	char *log = xasprintf("%s/%s.%s%s.log", logdir, s->pkg->name, s->phase->name, suffix[how]);
-	char *pgid = xasprintf("%s/pgid", dir), *done = xasprintf("%s/done", dir);
+	char *rec = record(), *done = xasprintf("%s/done", dir);
 	char *label, *slot = step_slot(s), **env;
 	char *text = xasprintf("# %s: phase %s of %s (%s:%d)\n%s", step_name(s), s->phase->name,
 	                       s->pkg->name, s->pkg->path, s->phase->line, s->phase->text);
@@ -412,11 +427,10 @@ static int phase(struct step *s, const char *dir, const char *out, const char *l
 		label = xasprintf("[%d/%d] %s (a first time, as a build stopped and resumed)", ibuild + 1, nbuild, step_name(s));
 	else
 		label = xasprintf("[%d/%d] %s", ++ibuild, nbuild, step_name(s));
-	struct job j = {label, argv, env, NULL, log, pgid, est, t0};
+	struct job j = {label, argv, env, NULL, log, rec, est, t0};
 	char *bdir = xasprintf("%s/build", dir);
 	j.dir = bdir;
 	st = run_job(&j, &secs);
-	unlink(pgid);
 	if (st == 0) {
 		writefile(done, s->key, strlen(s->key));
 		if (how == REAL) {
@@ -439,7 +453,7 @@ static int phase(struct step *s, const char *dir, const char *out, const char *l
 	free(script);
 	free(logdir);
 	free(log);
-	free(pgid);
+	free(rec);
 	free(done);
 	free(label);
 	free(slot);

@@ -1,6 +1,7 @@
 /* run.c: running one step's script in its clean environment, with its log
- * and a progress line. The step gets a process group of its own so that
- * stopping it stops everything it started. */
+ * and a progress line. The step gets a process group of its own, and a
+ * mark in its environment that its processes inherit even when they leave
+ * the group (setsid), so that stopping it stops everything it started. */
 
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
@@ -12,8 +13,10 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 #include "opts.h"
+#include "os.h"
 #include "run.h"
 #include "util.h"
 
@@ -42,8 +45,23 @@ int run_stopped(void)
 	return stopsig;
 }
 
-static pid_t start(struct job *j, int out)
+/* the job's environment and its mark, BOOTSTRAP_MARK=mark */
+static char **markedenv(struct job *j, const char *mark)
 {
+	size_t n = 0;
+	char **env;
+
+	while (j->env[n])
+		n++;
+	env = xcalloc(n + 2, sizeof(*env));
+	memcpy(env, j->env, n * sizeof(*env));
+	env[n] = xasprintf("BOOTSTRAP_MARK=%s", mark);
+	return env;
+}
+
+static pid_t start(struct job *j, int out, const char *mark)
+{
+	char **env = markedenv(j, mark);
 	pid_t pid = fork();
 
 	if (pid < 0)
@@ -63,7 +81,7 @@ static pid_t start(struct job *j, int out)
 		fprintf(stderr, "bootstrap: cannot enter %s: %s\n", j->dir, strerror(errno));
 		_exit(127);
 	}
-	execve(j->argv[0], j->argv, j->env);
+	execve(j->argv[0], j->argv, env);
 	fprintf(stderr, "bootstrap: cannot run %s: %s\n", j->argv[0], strerror(errno));
 	_exit(127);
 }
@@ -98,12 +116,18 @@ int run_job(struct job *j, double *secs)
 	if (pipe(p) < 0)
 		fatal("pipe:");
 	fcntl(p[0], F_SETFD, FD_CLOEXEC);
-	pid = start(j, p[1]);
+	/* unique on this machine while we live: our pid, the time, a count */
+	static unsigned count;
+	char mark[64];
+	snprintf(mark, sizeof(mark), "%ld.%ld.%u", (long)getpid(), (long)time(NULL), ++count);
+	pid = start(j, p[1], mark);
 	close(p[1]);
 	setpgid(pid, pid);
-	if (j->pidfile) {
-		char *s = xasprintf("%ld\n", (long)pid);
-		writefile(j->pidfile, s, strlen(s));
+	if (j->record) {
+		unsigned long long since = 0;
+		os_procstat(pid, NULL, &since);
+		char *s = xasprintf("%ld %llu %s\n", (long)pid, since, mark);
+		writefile(j->record, s, strlen(s));
 		free(s);
 	}
 	if (!isatty(1)) {
@@ -117,10 +141,11 @@ int run_job(struct job *j, double *secs)
 		/* asked to stop: the step's whole group, politely, then not */
 		if (stopsig && !exited && !killat) {
 			kill(-pid, SIGTERM);
+			os_signalmarked(mark, SIGTERM);
 			killat = now() + 5;
 		}
 		if (killat && !exited && now() > killat)
-			kill(-pid, SIGKILL);
+			kill(-pid, SIGKILL), os_signalmarked(mark, SIGKILL);
 		if (r > 0) {
 			ssize_t n = read(p[0], buf, sizeof(buf));
 			if (n > 0) {
@@ -136,7 +161,9 @@ int run_job(struct job *j, double *secs)
 		}
 		if (!exited && waitpid(pid, &st, WNOHANG) == pid) {
 			exited = 1;
-			kill(-pid, SIGKILL); /* nothing a step started outlives it */
+			/* nothing a step started outlives it, in its group or not */
+			kill(-pid, SIGKILL);
+			os_signalmarked(mark, SIGKILL);
 		}
 		if (!opts.verbose && now() - shown >= 1) {
 			shown = now();
@@ -145,6 +172,8 @@ int run_job(struct job *j, double *secs)
 	}
 	close(p[0]);
 	close(log);
+	if (j->record)
+		unlink(j->record);
 	*secs = now() - t0;
 	if (!opts.verbose || isatty(1))
 		progress(j, *secs, 1);

@@ -9,7 +9,7 @@ struct job {
 	char **env;          /* the whole environment, NULL-terminated */
 	const char *dir;     /* working directory */
 	const char *log;     /* the step's whole output goes here */
-	const char *pidfile; /* gets the step's process group while it runs */
+	const char *record;  /* while it runs: "PGID STARTTIME MARK" of the step */
 	double estimate;     /* seconds, 0 if never timed */
 	double start;        /* when the step began (unpacking included); 0: now */
 };

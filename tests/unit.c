@@ -13,6 +13,7 @@
 #include "../lib/defs.h"
 #include "../lib/manifest.h"
 #include "../lib/opts.h"
+#include "../lib/os.h"
 #include "../lib/plan.h"
 #include "../lib/scan.h"
 #include "../lib/sha256.h"
@@ -361,6 +362,27 @@ static void test_compare(void)
 	free(a), free(b), free(ma), free(mb), free(rep), free(text), free(why);
 }
 
+/* process numbers from records: only real, other processes' groups */
+static void test_os(void)
+{
+	static const char *bad[] = {"4294967297", "-1", "0", "1", "12x", "", " 12", "99999999999999999999", "+5"};
+	long pid = 0, grp = 0;
+	unsigned long long st = 0;
+	char *max = readfile("/proc/sys/kernel/pid_max", NULL), *over;
+
+	for (size_t i = 0; i < LEN(bad); i++) {
+		char *name = xasprintf("os: '%s' is not a process number", bad[i]);
+		check(os_parsepid(bad[i], &pid) < 0, name, "accepted");
+		free(name);
+	}
+	over = xasprintf("%ld", (max ? atol(max) : 4194304) + 1);
+	check(os_parsepid(over, &pid) < 0, "os: a number above pid_max is not a process number", over);
+	check(os_parsepid("4242 17 mark", &pid) == 0 && pid == 4242, "os: a record's first field is its group", "refused");
+	check(os_procstat(getpid(), &grp, &st) == 0 && grp == getpgrp() && st > 0,
+	      "os: our own group and start time from /proc", "wrong");
+	free(max), free(over);
+}
+
 int main(void)
 {
 	umask(022);
@@ -372,5 +394,6 @@ int main(void)
 	test_archive();
 	test_manifest();
 	test_compare();
+	test_os();
 	return failed != 0;
 }

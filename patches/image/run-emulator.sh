@@ -9,7 +9,7 @@
 #   QEMU_EXTRA=...    more qemu options; KERNEL_EXTRA=... more kernel options
 cd "$(dirname "$0")" || exit 1
 
-disks= append="console=@CONSOLE@ panic=1 $KERNEL_EXTRA"
+disks= append="console=@CONSOLE@ panic=1 hosttime=$(date +%s) $KERNEL_EXTRA"
 if [ "$ROOT" = ext2 ]; then
 	cp root.ext2 root-rw.ext2 || exit 1
 	disks="-drive file=root-rw.ext2,format=raw,if=virtio"

@@ -1,0 +1,102 @@
+#!/bin/sh
+# Hardening: what a killed run, a hostile source or a stray process must
+# never cost. Each case was a defect: the test fails on the runner before
+# its fix.
+. "$(dirname "$0")/lib.sh"
+
+T=${TMPDIR:-/tmp}/bootstrap-hard.$$
+trap '[ -n "$KEEP" ] || rm -rf "$T"; kill $victim $holder 2> /dev/null' EXIT
+newproject "$T"
+
+# alive PID: the process exists and is not a zombie
+alive() { [ -d /proc/$1 ] && ! grep -q '^State:.*Z' /proc/$1/status; }
+
+# A victim in a process group of its own, as any other user's program is.
+setsid sleep 7771 &
+victim=$!
+sleep 0.2
+vgrp=$(ps -o pgid= -p $victim | tr -d ' ')
+expect "setup: the victim leads its own process group" test "$vgrp" = "$victim"
+
+# 1. A source carrying files named pgid, holding the victim's group: the
+# runner once read every such file under the work tree after a kill -9 and
+# killed the group it named.
+mkdir -p "$P/src/trap-1/t"
+echo "$vgrp" > "$P/src/trap-1/pgid"
+echo "$vgrp" > "$P/src/trap-1/t/pgid"
+HT=$(tarball "$P" trap-1)
+cat > "$P/packages/trap" <<R
+version 1
+epoch 1
+source trap-1.tar.gz $HT
+phase build
+	echo $vgrp > pgid
+	if [ -e $T/hang ]; then echo started > $T/started; sleep 7772; fi
+	mkdir -p \$OUT
+	cp \$SRC/pgid \$OUT/
+R
+printf 'context host\ntools sh sleep mkdir cp\nbuild trap\n' > "$P/stages/trap"
+touch "$T/hang"
+bsbg stage trap-t1 > "$T/k1" 2>&1
+pid=$!
+waitfor "$T/started" started 20
+kill -9 $pid
+wait $pid 2> /dev/null
+rm "$T/hang"
+bs stage trap-t1 > "$T/k2" 2>&1
+expect "after a kill -9, the next run builds" test $? -eq 0
+expect "it stops the killed run's step" gone "sleep 7772"
+expect "a pgid file in a source or build tree kills no one" alive $victim
+expect "... and the runner names only its own group" sh -c "! grep -q 'process group $vgrp' '$T/k2'"
+
+# 2. A forged record: a group number too large for pid_t (once cut to -1:
+# every process) and the victim's group with a start time that is not its
+# own. A background holder of the steps' lock makes the next run read it.
+mkdir -p "$P/build"
+printf '4294967297 1 forged.1\n' > "$P/build/running"
+flock "$P/build/lock.steps" sleep 7773 &
+holder=$!
+sleep 0.3
+bs stage trap-t1 > "$T/k3" 2>&1 &
+pid=$!
+waitfor "$T/k3" "waiting for" 10
+expect "a record with an impossible group number is ignored, with a warning" has "$T/k3" "not a record of this runner"
+expect "a run that waits for the steps' lock says who holds it" has "$T/k3" "waiting for $P/build/lock.steps: held open by"
+expect "... naming the holder" grep -q "held open by .*(sleep)\|held open by .*(flock)" "$T/k3"
+kill $holder; pkill -f "sleep 777[34]"
+wait $pid
+expect "once the holder is gone, the run goes on" test $? -eq 0
+expect "the victim lives" alive $victim
+holder=
+echo "$vgrp 1 forged.2" > "$P/build/running"
+flock "$P/build/lock.steps" sleep 7774 &
+holder=$!
+sleep 0.3
+bs stage trap-t1 > "$T/k4" 2>&1 &
+pid=$!
+waitfor "$T/k4" "waiting for" 10
+expect "a recorded group whose leader started at another time is left alone" alive $victim
+kill $holder; pkill -f "sleep 777[34]"
+wait $pid
+holder=
+
+# 5. A step that leaves a process in another session: it is stopped when
+# the step ends, and the next run does not hang on the steps' lock.
+cat > "$P/packages/daemon" <<'R'
+version 1
+epoch 1
+phase build
+	setsid sleep 7775 < /dev/null > /dev/null 2>&1 &
+	mkdir -p $OUT
+	echo done > $OUT/done
+R
+printf 'context host\ntools sh sleep mkdir setsid\nbuild daemon\n' > "$P/stages/daemon"
+bs stage daemon-t1 > "$T/d1" 2>&1
+expect "a step with a process in another session finishes" test $? -eq 0
+expect "... and that process is stopped with it" gone "sleep 7775"
+printf '\ttrue\n' >> "$P/packages/daemon"
+timeout 20 "$BOOTSTRAP" --top "$P" --cache "$P/cache" --mirror "$P/mirror" stage daemon-t1 > "$T/d2" 2>&1
+expect "the next run does not wait for it" test $? -eq 0
+
+kill $victim
+passed
