@@ -13,6 +13,7 @@
 #include "lib/defs.h"
 #include "lib/doctor.h"
 #include "lib/fetch.h"
+#include "lib/guest.h"
 #include "lib/opts.h"
 #include "lib/plan.h"
 #include "lib/proc.h"
@@ -45,6 +46,11 @@ static void usage(FILE *f)
 	        "  doctor [--packages] check the host's prerequisites (or list their Debian packages)\n"
 	        "  clean [NAME...]     remove build trees and outputs (all, or of stages)\n"
 	        "  clean --cache       also empty the step cache (sources are kept)\n"
+	        "  guest IMAGE-DIR CONTROL-DIR [--scratch DISK [--out DIR]] [--cross DIR --triplet T]\n"
+	        "        [--hosts LIST] [--silence SECONDS] [--mem MIB] [--size MIB]\n"
+	        "                      boot a system image under qemu to run CONTROL-DIR/init in\n"
+	        "                      it, with a scratch disk kept between boots (DIR: its /out\n"
+	        "                      on success) and distccd serving a cross toolchain\n"
 	        "\n"
 	        "options:\n"
 	        "  -j N                jobs for each step (default: the number of CPUs)\n"
@@ -54,6 +60,10 @@ static void usage(FILE *f)
 	        "  --mirror DIR|URL    look for sources there first (repeatable)\n"
 	        "  --keep-work         keep build trees after success\n"
 	        "  --host-toolchain    cross stages use the host's compiler (same architecture only)\n"
+	        "  --spare-tools       leave host tools the machine lacks out of the airlock, with a\n"
+	        "                      warning (inside the target: a step that needs one fails)\n"
+	        "  --distcc DIR        put DIR (distcc's masquerade links) first in every step's PATH\n"
+	        "  --distcc-hosts LIST more distcc hosts for a native stage's guest (HOST:PORT/N,...)\n"
 	        "  --top DIR           the project directory (default: .)\n"
 	        "  --work DIR          build trees and outputs (default: TOP/build, or $BOOTSTRAP_WORK)\n"
 	        "  --cache DIR         step and source cache (default: ~/.cache/bootstrap, or $BOOTSTRAP_CACHE)\n"
@@ -269,6 +279,63 @@ static int cmd_boot(int argc, char **argv)
 	return 1;
 }
 
+/* a script run inside a system image: the control directory's init, as
+ * the image tests and the native stages' steps run theirs (lib/guest.c) */
+static int cmd_guest(int argc, char **argv)
+{
+	struct guest g = {0};
+	const char *out = NULL, *pos[2] = {0};
+	int npos = 0, r;
+
+	g.silence = 1200;
+	for (int i = 0; i < argc; i++) {
+		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+		if (a[0] != '-') {
+			if (npos == 2)
+				goto usage;
+			pos[npos++] = a;
+			continue;
+		}
+		if (!v)
+			goto usage;
+		i++;
+		if (!strcmp(a, "--scratch"))
+			g.scratch = v;
+		else if (!strcmp(a, "--out"))
+			out = v;
+		else if (!strcmp(a, "--cross"))
+			g.cross = v;
+		else if (!strcmp(a, "--triplet"))
+			g.triplet = v;
+		else if (!strcmp(a, "--hosts"))
+			g.hosts = v;
+		else if (!strcmp(a, "--silence"))
+			g.silence = atoi(v);
+		else if (!strcmp(a, "--mem"))
+			g.mem = atoi(v);
+		else if (!strcmp(a, "--size"))
+			g.scratchmb = atol(v);
+		else
+			goto usage;
+	}
+	if (npos != 2 || (g.cross && !g.triplet) || (out && !g.scratch))
+		goto usage;
+	g.image = pos[0];
+	g.control = pos[1];
+	g.dir = xasprintf("%s.disks", abspath(pos[1]));
+	g.cpus = g.jobs = opts.jobs;
+	run_signals();
+	r = guest_run(&g);
+	printf("guest: control script %s%d\n", r < 0 ? "did not finish: " : "exit status ", r);
+	if (r == 0 && out)
+		r = guest_extract(g.scratch, "/out", out) < 0 ? 1 : 0;
+	return r == 0 ? 0 : r < 0 ? 1 : r;
+usage:
+	warn("expected: guest IMAGE-DIR CONTROL-DIR [--scratch DISK [--out DIR]] [--cross DIR --triplet T] "
+	     "[--hosts LIST] [--silence SECONDS] [--mem MIB] [--size MIB]");
+	return 2;
+}
+
 /* the stage built as usual, then again under variations (lib/audit.c);
  * a rebuild stage, the target's own build, is compared with the cross
  * build instead (lib/rebuilt.c) */
@@ -394,7 +461,7 @@ static const struct {
 } cmds[] = {
 	{"all", cmd_all}, {"stage", cmd_stage}, {"plan", cmd_plan}, {"list", cmd_list},
 	{"fetch", cmd_fetch}, {"doctor", cmd_doctor}, {"clean", cmd_clean}, {"test", cmd_test},
-	{"boot", cmd_boot}, {"audit", cmd_audit},
+	{"boot", cmd_boot}, {"audit", cmd_audit}, {"guest", cmd_guest},
 };
 
 /* a jobserver from a parent make: --jobserver-auth=R,W or =fifo:PATH */
@@ -422,6 +489,8 @@ static int cmdopt(const char *cmd, const char *a)
 		int arg;
 	} own[] = {
 		{"clean", "--cache", 0}, {"doctor", "--packages", 0}, {"audit", "--vary", 1}, {"audit", "--deep", 0},
+		{"guest", "--scratch", 1}, {"guest", "--out", 1}, {"guest", "--cross", 1}, {"guest", "--triplet", 1},
+		{"guest", "--hosts", 1}, {"guest", "--silence", 1}, {"guest", "--mem", 1}, {"guest", "--size", 1},
 	};
 
 	for (size_t i = 0; i < LEN(own); i++)
@@ -468,6 +537,12 @@ int main(int argc, char **argv)
 			opts.keepwork = 1;
 		} else if (!strcmp(a, "--host-toolchain")) {
 			opts.hostcc = 1;
+		} else if (!strcmp(a, "--spare-tools")) {
+			opts.sparetools = 1;
+		} else if (!strcmp(a, "--distcc")) {
+			opts.distcc = abspath(optarg_of(&i, argc, argv));
+		} else if (!strcmp(a, "--distcc-hosts")) {
+			opts.distcchosts = optarg_of(&i, argc, argv);
 		} else if (!strcmp(a, "--mirror")) {
 			opts.mirrors = (void *)vpush((void **)opts.mirrors, &opts.nmirrors, optarg_of(&i, argc, argv));
 		} else if (!strcmp(a, "--top")) {

@@ -61,12 +61,14 @@ static char *decompressor(const char *file)
 		m[0] = 0;
 	if (fd >= 0)
 		close(fd);
+	/* by these names both GNU's tools and toybox's decompress to stdout:
+	 * the same runner unpacks on the host and in the target */
 	if (m[0] == 0x1f && m[1] == 0x8b)
-		return "gzip";
+		return "zcat";
 	if (!memcmp(m, "\xfd" "7zXZ", 5))
-		return "xz";
+		return "xzcat";
 	if (!memcmp(m, "BZh", 3))
-		return "bzip2";
+		return "bzcat";
 	return NULL;
 }
 
@@ -82,7 +84,7 @@ int archive_unpack(const char *file, const char *dir)
 	/* decompressed once, beside dir, then checked and unpacked: checking
 	 * the compressed file would decompress it twice */
 	if (z) {
-		char *argv[] = {z, "-dc", (char *)file, NULL};
+		char *argv[] = {z, (char *)file, NULL};
 		int fd;
 		plain = xasprintf("%s.tar", dir);
 		fd = open(plain, O_WRONLY | O_CREAT | O_TRUNC, 0644);
@@ -93,7 +95,7 @@ int archive_unpack(const char *file, const char *dir)
 		st = proc_run(argv, NULL, fd);
 		close(fd);
 		if (st != 0) {
-			warn("%s: %s -d exited %d", file, z, st);
+			warn("%s: %s exited %d", file, z, st);
 			goto out;
 		}
 	}

@@ -31,6 +31,7 @@
 #include "defs.h"
 #include "fetch.h"
 #include "manifest.h"
+#include "native.h"
 #include "opts.h"
 #include "os.h"
 #include "plan.h"
@@ -42,6 +43,7 @@
 #include "util.h"
 
 static int nbuild, ibuild; /* steps to build in this run, and started */
+static struct defs *defs;  /* of the plan being built: a native step ships them all */
 
 /* Two locks on the work tree. WORK/lock is a POSIX lock of the runner
  * alone, gone when it dies, however it dies. WORK/lock.steps is a flock()
@@ -244,6 +246,9 @@ static char **step_env(struct step *s, const char *dir, const char *out, const c
 	SETENV("AR=%sar", cc);
 	SETENV("RANLIB=%sranlib", cc);
 	SETENV("STRIP=%sstrip", cc);
+	/* distcc's masquerade links come before every compiler they stand for */
+	if (opts.distcc)
+		bufprintf(&pb, "%s:", opts.distcc);
 	for (size_t i = 0; i < def->npaths; i++) {
 		char *p = expand(def->paths[i], env, n);
 		bufprintf(&pb, "%s:", p);
@@ -270,14 +275,19 @@ static char *airlock(struct stage *st)
 	if (mkdirp(dir) < 0)
 		fatal("cannot create %s:", dir);
 	for (size_t i = 0; i < st->def->ntools; i++) {
-		char *host = which(st->def->tools[i]);
-		char *link = xasprintf("%s/%s", dir, st->def->tools[i]);
-		if (!host)
-			err = perr(st->def->path, 1, "host tool '%s' is not installed (bootstrap doctor says what to install)", st->def->tools[i]);
-		else if (symlink(host, link) < 0 && errno != EEXIST)
+		/* $QEMU and the like: the target's variables */
+		char *tool = expand(st->def->tools[i], st->target->env, st->target->nenv);
+		char *host = which(tool);
+		char *link = xasprintf("%s/%s", dir, tool);
+		if (!host && opts.sparetools)
+			warn("%s: host tool '%s' is not on this system: left out of the airlock", st->def->path, tool);
+		else if (!host)
+			err = perr(st->def->path, 1, "host tool '%s' is not installed (bootstrap doctor says what to install)", tool);
+		else if (host && symlink(host, link) < 0 && errno != EEXIST)
 			fatal("cannot create %s:", link);
 		free(host);
 		free(link);
+		free(tool);
 	}
 	if (err) {
 		free(dir);
@@ -427,10 +437,21 @@ static int phase(struct step *s, const char *dir, const char *out, const char *l
 		label = xasprintf("[%d/%d] %s (a first time, as a build stopped and resumed)", ibuild + 1, nbuild, step_name(s));
 	else
 		label = xasprintf("[%d/%d] %s", ++ibuild, nbuild, step_name(s));
-	struct job j = {label, argv, env, NULL, log, rec, est, t0};
+	/* a native stage's step runs in the target: its script goes to the guest */
+	char **run = argv;
+	if (!strcmp(s->stage->def->context, "native") && !(run = native_argv(s, defs, dir, script, env, out))) {
+		free(label);
+		return -1;
+	}
+	struct job j = {label, run, env, NULL, log, rec, est, t0};
 	char *bdir = xasprintf("%s/build", dir);
 	j.dir = bdir;
 	st = run_job(&j, &secs);
+	if (run != argv) {
+		for (size_t i = 0; run[i]; i++)
+			free(run[i]);
+		free(run);
+	}
 	if (st == 0) {
 		writefile(done, s->key, strlen(s->key));
 		if (how == REAL) {
@@ -710,6 +731,7 @@ int build_plan(struct plan *plan)
 {
 	int failed = 0;
 
+	defs = plan->defs;
 	for (size_t i = 0; i < plan->n; i++)
 		for (size_t k = 0; k < plan->stages[i]->nsteps; k++)
 			nbuild += !plan->stages[i]->steps[k]->cached;

@@ -19,7 +19,7 @@ static const struct {
 	{"diff", "diffutils"}, {"cmp", "diffutils"},
 	{"file", "file"}, {"curl", "curl"}, {"apt-get", "apt"}, {"cpp", "cpp"}, {"hostname", "hostname"},
 	{"pgrep", "procps"}, {"qemu-img", "qemu-utils"}, {"egrep", "grep"}, {"which", "debianutils"},
-	{"debugfs", "e2fsprogs"},
+	{"debugfs", "e2fsprogs"}, {"e2fsck", "e2fsprogs"}, {"distccd", "distcc"}, {"distcc", "distcc"},
 	{"mksquashfs", "squashfs-tools"}, {"qemu-system-x86_64", "qemu-system-x86"},
 	{"qemu-system-arm", "qemu-system-arm"}, {"qemu-system-aarch64", "qemu-system-arm"},
 	{"qemu-arm", "qemu-user"}, {"qemu-aarch64", "qemu-user"}, {"qemu-x86_64", "qemu-user"},
@@ -100,7 +100,8 @@ static void eachtool(struct defs *defs, void (*fn)(const char *, void *), void *
 		fn(always[i], arg);
 	for (size_t i = 0; i < defs->nstages; i++)
 		for (size_t k = 0; k < defs->stages[i]->ntools; k++)
-			fn(defs->stages[i]->tools[k], arg);
+			if (defs->stages[i]->tools[k][0] != '$') /* $QEMU: each target's, below */
+				fn(defs->stages[i]->tools[k], arg);
 	for (size_t i = 0; i < defs->ntargets; i++) {
 		if (*defs->targets[i]->qemu)
 			fn(defs->targets[i]->qemu, arg);

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/utsname.h>
 #include "cache.h"
 #include "defs.h"
@@ -15,6 +16,7 @@
 #include "plan.h"
 #include "scan.h"
 #include "sha256.h"
+#include "tree.h"
 #include "util.h"
 
 #define FORMAT "bootstrap-step-2"
@@ -283,6 +285,42 @@ static void byuse(struct buf *b, struct step *s)
 	}
 }
 
+static int endswith(const char *s, const char *tail)
+{
+	size_t n = strlen(s), k = strlen(tail);
+
+	return n >= k && !strcmp(s + n - k, tail);
+}
+
+/* the runner's own source: a native step builds this program in the
+ * target and runs it there, so what it is made of is an input of the
+ * step (the recipes it runs count through the stages it needs) */
+static void runnerhash(struct buf *b, const char *top)
+{
+	static const char *files[] = {"Makefile", "bootstrap.c"};
+	struct sha256 sh;
+	char h[65], *lib = xasprintf("%s/lib", top);
+	size_t n;
+	struct entry *e = tree_list(lib, &n);
+
+	sha256_init(&sh);
+	for (size_t i = 0; i < LEN(files) + n; i++) {
+		char *path = i < LEN(files) ? xasprintf("%s/%s", top, files[i]) : xasprintf("%s/%s", lib, e[i - LEN(files)].path);
+		size_t len;
+		int skip = i >= LEN(files) && (!S_ISREG(e[i - LEN(files)].mode) || endswith(path, ".o"));
+		char *text = skip ? NULL : readfile(path, &len);
+		if (text) {
+			sha256_update(&sh, path + strlen(top), strlen(path + strlen(top)) + 1);
+			sha256_update(&sh, text, len);
+		}
+		free(text), free(path);
+	}
+	sha256_hex(&sh, h);
+	line(b, "runner", "source", h);
+	tree_free(e, n);
+	free(lib);
+}
+
 static void stepkey(struct plan *plan, struct step *s)
 {
 	struct buf b = {0};
@@ -319,6 +357,8 @@ static void stepkey(struct plan *plan, struct step *s)
 		line(&b, "needs", st->needs[i]->name, st->needs[i]->key);
 	if (st->hostcc)
 		line(&b, "toolchain", "host", "-");
+	if (!strcmp(st->def->context, "native"))
+		runnerhash(&b, plan->defs->top);
 	sha256_str(b.s, b.n, s->key);
 	s->inputs = b.s;
 	s->cached = cache_has(s->key);

@@ -2,6 +2,7 @@
  * "FAIL - NAME: why" for each case; tests/run counts them. */
 
 #define _POSIX_C_SOURCE 200809L
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 #include "../lib/cache.h"
 #include "../lib/compare.h"
 #include "../lib/defs.h"
+#include "../lib/guest.h"
 #include "../lib/manifest.h"
 #include "../lib/opts.h"
 #include "../lib/os.h"
@@ -383,6 +385,57 @@ static void test_os(void)
 	free(max), free(over);
 }
 
+/* distccd for a guest: loopback only, the cross toolchain's compilers only */
+static void test_distccd(void)
+{
+	char *dir = xasprintf("/tmp/bootstrap-distcc.%ld", (long)getpid()), *cmd, *tcp;
+	struct guest g = {0};
+	int listens = 0, wide = 0, r;
+	char port[16];
+
+	if (!which("distccd") || !which("distcc") || !which("gcc") || !which("g++")) {
+		printf("skip - distccd: distcc, distccd, gcc or g++ is not installed\n");
+		free(dir);
+		return;
+	}
+	/* a made-up toolchain: the host's compilers under a target's names */
+	cmd = xasprintf("mkdir -p %s/cross/bin && chmod 755 %s && ln -s $(command -v gcc) %s/cross/bin/t1-linux-musl-gcc && "
+	                "ln -s $(command -v g++) %s/cross/bin/t1-linux-musl-g++ && "
+	                "echo 'int f(int x) { return x * 3; }' > %s/a.c", dir, dir, dir, dir, dir);
+	check(system(cmd) == 0, "distccd: a made-up toolchain", cmd);
+	free(cmd);
+	g.cross = xasprintf("%s/cross", dir);
+	g.triplet = "t1-linux-musl";
+	g.jobs = 1;
+	check(guest_distccd(&g, dir) == 0 && g.port > 0, "distccd starts on a free port", "did not");
+	snprintf(port, sizeof(port), ":%04X ", g.port);
+	msleep(500);
+	tcp = readfile("/proc/net/tcp", NULL);
+	for (char *l = tcp ? strtok(tcp, "\n") : NULL; l; l = strtok(NULL, "\n"))
+		if (strstr(l, port) && strstr(l, " 0A ")) /* listening */
+			listens++, wide += !strstr(l, "0100007F:");
+	check(listens == 1 && wide == 0, "distccd listens on 127.0.0.1 alone", "another address, or none");
+	free(tcp);
+	/* each in a state directory of its own: distcc remembers a refusal
+	 * (its backoff). Debian's client rewrites cc and gcc to its own
+	 * triplet's compiler: the names are asked for with a triplet here */
+#define DISTCC "cd %s && mkdir -p s%d && PATH=$PWD/cross/bin:$PATH DISTCC_HOSTS=127.0.0.1:%d/1 DISTCC_FALLBACK=0 DISTCC_DIR=$PWD/s%d timeout 60 distcc "
+	cmd = xasprintf(DISTCC "t1-linux-musl-gcc -O2 -c a.c -o a.o 2> /dev/null", dir, 1, g.port, 1);
+	r = system(cmd);
+	check(r == 0, "distccd compiles with the toolchain it serves", cmd);
+	free(cmd);
+	cmd = xasprintf(DISTCC "%s -O2 -c a.c -o c.o 2> /dev/null", dir, 3, g.port, 3, "x86_64-linux-gnu-gcc-12");
+	check(system(cmd) != 0, "distccd refuses a compiler it does not serve", "it compiled");
+	free(cmd);
+#undef DISTCC
+	pid_t pid = g.distccd;
+	guest_stopdistccd(&g);
+	check(kill(pid, 0) < 0, "distccd is stopped with the guest", "still running");
+	rmtree(dir);
+	free((char *)g.cross);
+	free(dir);
+}
+
 int main(void)
 {
 	umask(022);
@@ -395,5 +448,6 @@ int main(void)
 	test_manifest();
 	test_compare();
 	test_os();
+	test_distccd();
 	return failed != 0;
 }

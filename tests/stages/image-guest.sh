@@ -13,6 +13,7 @@ t() {
 		echo "ok - guest $arch: $name"
 	else
 		echo "FAIL - guest $arch: $name: $(head -c 300 /tmp/t.out)"
+		failed=1
 	fi
 }
 
@@ -24,6 +25,8 @@ t "/dev is populated" test -c /dev/null -a -c /dev/console -a -b /dev/vda
 t "/dev/pts is mounted" grep -q devpts /proc/mounts
 t "/tmp is a tmpfs" sh -c "grep -q ' /tmp tmpfs' /proc/mounts"
 t "hostname is set" test "$(hostname)" = bootstrap
+# make and configure compare file times with the clock: 1970 breaks both
+t "the clock is sane (RTC or the host's time): $(date -u +%F)" test "$(date +%s)" -gt 1735689600
 t "/etc/os-release names the system" grep -q '^ID=bootstrap' /etc/os-release
 t "/bin/sh is bash" sh -c 'test -n "$BASH_VERSION"'
 t "toybox: ls, sort, sed, grep, cut, tr, wc" sh -c 'ls / | sort | grep -c . | grep -q "^[0-9]" && echo "a:b:c" | cut -d: -f2 | tr b B | sed s/B/x/ | grep -qx x'
@@ -85,3 +88,4 @@ t "the runner's integration tests pass here" sh -c 'sh tests/integration.sh > /t
 	echo "exit $rc, $(grep -c "^ok" /tmp/integ.out) passed"; grep "^FAIL" /tmp/integ.out; tail -n 4 /tmp/integ.out; exit 1'
 cd /mnt
 echo "guest tests done"
+[ -z "$failed" ]

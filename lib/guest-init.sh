@@ -1,0 +1,55 @@
+#!/bin/bash
+# guest-init.sh: the control disk's /init for a step of a native stage
+# (lib/native.c): runs inside the target, with the image's tools only.
+# The image's init mounts the control disk on /mnt and runs this; when it
+# ends, the machine stops and the host reads its exit status from the
+# console. The scratch disk (/dev/vdb) is the step's build tree, kept
+# between boots: a stopped step boots again on it and goes on.
+cd /mnt || exit 1
+mkdir -p /scratch
+mount /dev/vdb /scratch || { echo "guest: cannot mount the scratch disk /dev/vdb"; exit 1; }
+
+# the step's environment, as the host's runner made it for this step
+while IFS= read -r kv; do export "$kv"; done < env
+export PATH=/usr/bin:/usr/sbin PROJECT=/mnt/project SOURCES=/mnt/sources
+export BUILD=/scratch/build OUT=/scratch/out HOME=/scratch/home
+mkdir -p "$BUILD" "$HOME"
+# the output is made afresh by every boot; the build tree is kept
+rm -rf "$OUT"
+mkdir -p "$OUT"
+
+# distcc: the kernel command line's distcc=HOST:PORT/N,... (the image's
+# init passes it on as $distcc) names the host's distccd, which serves the
+# cross compiler for this target under the names cc, gcc, c++, g++ and
+# TARGET-gcc... $DISTCC_LINKS holds those names as links to distcc: put
+# first in PATH (the runner's --distcc puts it first in every step's),
+# distcc runs as each of them (its masquerade mode), preprocesses here with
+# the next one in PATH, the image's compiler, and sends the compile to
+# the host under the same name. Configure and linking stay here. Checked
+# once: when the host does not answer, compiles stay here, and this says so.
+DISTCC_LINKS=
+if [ -n "$distcc" ] && command -v distcc > /dev/null; then
+	d=/tmp/distcc
+	mkdir -p $d/bin /etc/distcc
+	# the hosts file, not a variable: the runner's steps start from env -i
+	echo "${distcc//,/ }" > /etc/distcc/hosts
+	for c in cc gcc c++ g++ $TARGET-gcc $TARGET-cc $TARGET-g++ $TARGET-c++; do
+		ln -sf /usr/bin/distcc $d/bin/$c
+	done
+	echo 'int distcc_probe(int x) { return x + 1; }' > /tmp/probe.c
+	if PATH=$d/bin:$PATH DISTCC_FALLBACK=0 DISTCC_DIR=/tmp/distcc cc -c -o /tmp/probe.o /tmp/probe.c 2> /tmp/probe.err; then
+		echo "guest: compiles go to the distcc hosts $(cat /etc/distcc/hosts)"
+		DISTCC_LINKS=$d/bin
+	else
+		echo "guest: warning: the distcc hosts $(cat /etc/distcc/hosts) do not answer; compiling here alone"
+		head -3 /tmp/probe.err
+	fi
+fi
+export DISTCC_LINKS
+
+cd "$BUILD" || exit 1
+echo "guest: $BOOTSTRAP_STAGE $BOOTSTRAP_PACKAGE $BOOTSTRAP_PHASE, $(nproc) CPUs, $(date -u +%FT%TZ)"
+bash -e /mnt/script
+status=$?
+sync
+exit $status

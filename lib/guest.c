@@ -1,0 +1,308 @@
+/* guest.c: a system image booted under qemu to run one script: the image
+ * tests and the native stages (the rebuild) both go through here.
+ *
+ * The guest is the image's own run-emulator.sh, so that what runs here is
+ * what a user runs. It gets two disks: a control disk made from a
+ * directory, whose /init the image's init runs (as /mnt), and optionally
+ * a scratch disk, an ext2 image kept between boots: a guest stopped at
+ * any point boots again on the same disk, checked first with e2fsck. The
+ * console is relayed to our stdout; a guest silent for too long is
+ * stopped. Its script's exit status, which the image's init prints as
+ * "control script exited with status N", is ours.
+ *
+ * With a cross toolchain to serve, a distccd of the host runs beside the
+ * guest for as long as it does: on 127.0.0.1 only, for 127.0.0.1 only,
+ * running nothing but that toolchain's compilers (DISTCC_CMDLIST). The
+ * guest reaches it as 10.0.2.2 through qemu's user network, and learns
+ * its address from the kernel command line (distcc=HOST:PORT/N, which the
+ * image's init passes to the control script as $distcc). */
+
+#define _POSIX_C_SOURCE 200809L
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include "guest.h"
+#include "proc.h"
+#include "run.h"
+#include "util.h"
+
+static const char status_line[] = "control script exited with status ";
+
+/* a free TCP port on 127.0.0.1, or 0 */
+static int freeport(void)
+{
+	struct sockaddr_in a = {0};
+	socklen_t n = sizeof(a);
+	int fd = socket(AF_INET, SOCK_STREAM, 0), port = 0;
+
+	a.sin_family = AF_INET;
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0 &&
+	    getsockname(fd, (struct sockaddr *)&a, &n) == 0)
+		port = ntohs(a.sin_port);
+	if (fd >= 0)
+		close(fd);
+	return port;
+}
+
+/* fork and exec argv with env (NULL: ours), stdout and stderr on out */
+static pid_t spawn(char **argv, char **env, int out)
+{
+	pid_t pid = fork();
+
+	if (pid < 0)
+		fatal("fork:");
+	if (pid)
+		return pid;
+	int in = open("/dev/null", O_RDONLY);
+	dup2(in, 0);
+	dup2(out, 1);
+	dup2(out, 2);
+	if (env)
+		execve(argv[0], argv, env);
+	else
+		execvp(argv[0], argv);
+	fprintf(stderr, "bootstrap: cannot run %s: %s\n", argv[0], strerror(errno));
+	_exit(127);
+}
+
+/* the names the guest asks for (cc, gcc, TARGET-gcc...), as links in
+ * dir/compilers to the cross toolchain's TARGET-gcc and TARGET-g++; their
+ * list, one path a line, is all distccd may run (DISTCC_CMDLIST, matched
+ * on the last word) */
+static char *cmdlist(const struct guest *g, const char *dir)
+{
+	static const char *c[] = {"cc", "gcc", "%s-gcc", "%s-cc"}, *cxx[] = {"c++", "g++", "%s-g++", "%s-c++"};
+	char *links = xasprintf("%s/compilers", dir), *path = xasprintf("%s/distcc.cmdlist", dir);
+	struct buf b = {0};
+
+	rmtree(links);
+	if (mkdirp(links) < 0)
+		fatal("cannot create %s:", links);
+	for (int lang = 0; lang < 2; lang++) {
+		char *real = xasprintf("%s/bin/%s-%s", g->cross, g->triplet, lang ? "g++" : "gcc");
+		if (!exists(real))
+			fatal("no %s to serve: expected %s", lang ? "C++ compiler" : "C compiler", real);
+		for (size_t i = 0; i < 4; i++) {
+			char *name = xasprintf(lang ? cxx[i] : c[i], g->triplet);
+			char *link = xasprintf("%s/%s", links, name);
+			if (symlink(real, link) < 0)
+				fatal("cannot create %s:", link);
+			bufprintf(&b, "%s\n", link);
+			free(name), free(link);
+		}
+		free(real);
+	}
+	if (writefile(path, b.s, b.n) < 0)
+		fatal("cannot write %s:", path);
+	free(b.s), free(links);
+	return path;
+}
+
+int guest_distccd(struct guest *g, const char *dir)
+{
+	char *daemon = which("distccd"), *list, *port, *jobs, *log;
+	int fd;
+
+	if (!daemon) {
+		warn("distccd is not installed (Debian package distcc): the guest compiles alone");
+		return -1;
+	}
+	if (!(g->port = freeport()))
+		fatal("no free port on 127.0.0.1 for distccd");
+	list = cmdlist(g, dir);
+	port = xasprintf("%d", g->port);
+	jobs = xasprintf("%d", g->jobs > 0 ? g->jobs : 2);
+	log = xasprintf("%s/distccd.log", dir);
+	char *env[] = {xasprintf("DISTCC_CMDLIST=%s", list), "DISTCC_CMDLIST_NUMWORDS=1",
+	               "PATH=/usr/bin:/bin", "TMPDIR=/tmp", "LC_ALL=C", NULL};
+	char *argv[] = {daemon, "--daemon", "--no-detach", "--listen", "127.0.0.1", "--allow", "127.0.0.1",
+	                "--port", port, "--jobs", jobs, "--log-stderr", "--log-level", "warning", NULL};
+	if ((fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0644)) < 0)
+		fatal("cannot create %s:", log);
+	g->distccd = spawn(argv, env, fd);
+	close(fd);
+	/* listening before the guest asks: it forks its workers first */
+	msleep(300);
+	printf("guest: distccd on 127.0.0.1:%d serving %s's compilers (%s), log %s\n", g->port, g->triplet, list, log);
+	free(env[0]);
+	free(daemon), free(list), free(port), free(jobs), free(log);
+	return 0;
+}
+
+void guest_stopdistccd(struct guest *g)
+{
+	if (g->distccd > 0) {
+		kill(g->distccd, SIGTERM);
+		waitpid(g->distccd, NULL, 0);
+	}
+	g->distccd = 0;
+}
+
+/* the control directory as an ext2 disk, sized from its contents */
+static int controldisk(const char *dir, const char *img)
+{
+	struct buf out = {0};
+	char *argv[] = {"du", "-sk", (char *)dir, NULL};
+	long kb;
+	int r;
+
+	if (proc_capture(argv, &out, -1) != 0)
+		return -1;
+	kb = atol(out.s) * 5 / 4 + 16384;
+	free(out.s);
+	char *size = xasprintf("%ldk", kb);
+	char *mk[] = {"mke2fs", "-q", "-F", "-t", "ext2", "-d", (char *)dir, (char *)img, size, NULL};
+	unlink(img);
+	r = proc_run(mk, NULL, PROC_NULL);
+	free(size);
+	return r == 0 ? 0 : -1;
+}
+
+/* the scratch disk: made the first time, checked (and mended) after a
+ * guest that was stopped without unmounting it */
+static int scratchdisk(const struct guest *g)
+{
+	if (!exists(g->scratch)) {
+		char *dir = xstrdup(g->scratch), *slash = strrchr(dir, '/');
+		if (slash)
+			*slash = 0, mkdirp(dir);
+		free(dir);
+		char *size = xasprintf("%ldM", g->scratchmb > 0 ? g->scratchmb : 8192);
+		char *tr[] = {"truncate", "-s", size, (char *)g->scratch, NULL};
+		char *mk[] = {"mke2fs", "-q", "-F", "-t", "ext4", "-L", "scratch", (char *)g->scratch, NULL};
+		int r = proc_run(tr, NULL, -1) || proc_run(mk, NULL, -1);
+		free(size);
+		return r ? -1 : 0;
+	}
+	char *ck[] = {"e2fsck", "-p", (char *)g->scratch, NULL};
+	/* 0: clean, 1: mended; 2 and up: look at it by hand */
+	int r = proc_run(ck, NULL, -1);
+	if (r > 1) {
+		warn("%s: e2fsck -p exited %d: check it by hand (e2fsck -f %s)", g->scratch, r, g->scratch);
+		return -1;
+	}
+	return 0;
+}
+
+/* watch the console: relay it, catch the status line, stop a silent guest */
+static int relay(struct guest *g, pid_t qemu, int fd)
+{
+	char buf[4096], line[512];
+	size_t nl = 0;
+	int status = -1, st = 0, exited = 0;
+	double last = now(), killat = 0;
+
+	for (;;) {
+		struct pollfd pf = {fd, POLLIN, 0};
+		int r = poll(&pf, 1, 1000);
+		if (r > 0) {
+			ssize_t n = read(fd, buf, sizeof(buf));
+			if (n <= 0 && errno != EINTR)
+				break;
+			if (n <= 0)
+				continue;
+			last = now();
+			fwrite(buf, 1, n, stdout);
+			fflush(stdout);
+			for (ssize_t i = 0; i < n; i++) {
+				if (buf[i] == '\n' || nl == sizeof(line) - 1) {
+					line[nl] = 0;
+					char *s = strstr(line, status_line);
+					if (s)
+						status = atoi(s + strlen(status_line));
+					nl = 0;
+				} else if (buf[i] != '\r') {
+					line[nl++] = buf[i];
+				}
+			}
+		}
+		if (!killat && (run_stopped() || (g->silence > 0 && now() - last > g->silence))) {
+			if (!run_stopped())
+				fprintf(stdout, "\nguest: no output for %d s: stopping it\n", g->silence);
+			kill(qemu, SIGTERM);
+			killat = now() + 5;
+			status = -1;
+		}
+		if (killat && now() > killat)
+			kill(qemu, SIGKILL);
+	}
+	exited = waitpid(qemu, &st, 0) == qemu;
+	if (status < 0 && !killat)
+		fprintf(stdout, "\nguest: the emulator ended (%s %d) before the control script did\n",
+		        exited && WIFEXITED(st) ? "exit" : "signal", exited && WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st));
+	return status;
+}
+
+int guest_run(struct guest *g)
+{
+	char *script = xasprintf("%s/run-emulator.sh", g->image);
+	char *ctl = xasprintf("%s/control.img", g->dir);
+	char *qemu, *kernel;
+	int p[2], status;
+	pid_t pid;
+
+	if (!exists(script))
+		fatal("%s: not a system image directory (no run-emulator.sh)", g->image);
+	if (mkdirp(g->dir) < 0 || controldisk(g->control, ctl) < 0)
+		fatal("cannot make the control disk %s from %s", ctl, g->control);
+	if (g->scratch && scratchdisk(g) < 0)
+		return -1;
+	if (g->cross && guest_distccd(g, g->dir) < 0)
+		g->cross = NULL;
+	/* the last -m wins over the image's own */
+	qemu = xasprintf("%s%s%s -smp %d%s%.0d", g->scratch ? "-drive file=" : "",
+	                 g->scratch ? g->scratch : "", g->scratch ? ",format=raw,if=virtio" : "",
+	                 g->cpus > 0 ? g->cpus : 1, g->mem > 0 ? " -m " : "", g->mem);
+	if (g->port)
+		kernel = xasprintf("distcc=10.0.2.2:%d/%d%s%s", g->port, g->jobs > 0 ? g->jobs : 2,
+		                   g->hosts ? "," : "", g->hosts ? g->hosts : "");
+	else
+		kernel = xstrdup("");
+	if (pipe(p) < 0)
+		fatal("pipe:");
+	fcntl(p[0], F_SETFD, FD_CLOEXEC);
+	/* run-emulator.sh's settings: the control disk first, then ours */
+	setenv("HDB", ctl, 1);
+	setenv("QEMU_EXTRA", qemu, 1);
+	setenv("KERNEL_EXTRA", kernel, 1);
+	char *argv[] = {script, NULL};
+	printf("guest: %s, control disk %s%s%s\n", script, ctl, g->scratch ? ", scratch disk " : "", g->scratch ? g->scratch : "");
+	fflush(stdout);
+	pid = spawn(argv, NULL, p[1]);
+	close(p[1]);
+	status = relay(g, pid, p[0]);
+	close(p[0]);
+	guest_stopdistccd(g);
+	free(script), free(ctl), free(qemu), free(kernel);
+	return status;
+}
+
+int guest_extract(const char *scratch, const char *from, const char *to)
+{
+	char *tmp = xasprintf("%s.rdump", to), *got = xasprintf("%s/%s", tmp, from + 1);
+	char *req = xasprintf("rdump %s %s", from, tmp);
+	char *ck[] = {"e2fsck", "-p", (char *)scratch, NULL};
+	char *argv[] = {"debugfs", "-R", req, (char *)scratch, NULL};
+	int r = -1;
+
+	rmtree(tmp);
+	/* debugfs exits 0 whatever happened: what it left decides */
+	if (proc_run(ck, NULL, -1) <= 1 && mkdirp(tmp) == 0 && proc_run(argv, NULL, PROC_NULL) == 0 && isdir(got))
+		r = rename(got, to);
+	if (r < 0)
+		warn("cannot read %s out of %s into %s", from, scratch, to);
+	rmtree(tmp);
+	free(tmp), free(got), free(req);
+	return r;
+}

@@ -1,0 +1,33 @@
+/* guest.h: a system image booted under qemu to run one script. */
+
+#include <sys/types.h>
+
+struct guest {
+	const char *image;   /* system-image-ARCH: run-emulator.sh and the rest */
+	const char *control; /* a directory: the guest runs its init */
+	const char *dir;     /* where the control disk and distccd's files go */
+	const char *scratch; /* an ext2 image kept between boots, or NULL */
+	long scratchmb;      /* its size when made (default 8192) */
+	const char *cross;   /* a cross toolchain for distccd to serve, or NULL */
+	const char *triplet; /* its compilers' prefix */
+	const char *hosts;   /* more distcc hosts for the guest, or NULL */
+	int jobs;            /* distccd's jobs */
+	int cpus;            /* the guest's CPUs */
+	int mem;             /* its memory in MiB; 0: the image's own */
+	int silence;         /* seconds without console output before it is stopped; 0: never */
+	/* set while it runs */
+	int port;
+	pid_t distccd;
+};
+
+/* boot the image with the control disk (and the scratch disk), relay the
+ * console to stdout; the control script's exit status, -1 if it did not
+ * finish (stopped, silent too long, the emulator failed) */
+int guest_run(struct guest *g);
+/* start distccd on a free loopback port for g->cross (files in dir); -1
+ * when it is not installed */
+int guest_distccd(struct guest *g, const char *dir);
+void guest_stopdistccd(struct guest *g);
+/* the directory from (absolute, "/out") of an ext2 image, as the new
+ * directory to; no root needed (debugfs rdump) */
+int guest_extract(const char *scratch, const char *from, const char *to);

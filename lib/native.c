@@ -1,0 +1,145 @@
+/* native.c: a step of a native stage runs inside the target, in its system
+ * image under qemu (lib/guest.c), with only the image's own tools.
+ *
+ * The host prepares a control directory for it: the phase's script, its
+ * environment, the project's own files (the runner's source, stages,
+ * recipes, targets, patches) and every pinned source from the cache, and
+ * lib/guest-init.sh as the /init the image's init runs. The guest's
+ * build trees and step cache are on a scratch disk, WORK/guest/STAGE.img,
+ * kept across runs (and across changes of the recipes: the guest's own
+ * cache tells what changed), so that a stopped rebuild goes on where it
+ * was. On success, the scratch disk's /out becomes the step's output. */
+
+#define _POSIX_C_SOURCE 200809L
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "build.h"
+#include "defs.h"
+#include "fetch.h"
+#include "native.h"
+#include "opts.h"
+#include "plan.h"
+#include "proc.h"
+#include "util.h"
+
+/* what of the project the guest gets: enough to build the runner and run it */
+static const char *project[] = {"Makefile", "bootstrap.c", "lib", "stages", "packages", "targets", "patches"};
+
+static int copy(const char *from, const char *to)
+{
+	char *argv[] = {"cp", "-a", (char *)from, (char *)to, NULL};
+
+	return proc_run(argv, NULL, -1);
+}
+
+/* every source of every recipe, linked (or copied) from the source cache */
+static int sources(struct defs *defs, const char *dir)
+{
+	if (mkdirp(dir) < 0)
+		return -1;
+	for (size_t i = 0; i < defs->npkgs; i++) {
+		struct package *p = defs->pkgs[i];
+		for (size_t k = 0; k < p->nsrc; k++) {
+			char *file = fetch_source(p, &p->src[k]);
+			char *to = xasprintf("%s/%s", dir, p->src[k].file);
+			int r = !file ? -1 : exists(to) || link(file, to) == 0 ? 0 : copy(file, to);
+			free(file);
+			free(to);
+			if (r)
+				return -1;
+		}
+	}
+	return 0;
+}
+
+int native_control(struct defs *defs, const char *ctl, const char *script, char **env)
+{
+	struct buf b = {0};
+	char *p;
+	int r = 0;
+
+	rmtree(ctl);
+	p = xasprintf("%s/project", ctl);
+	if (mkdirp(p) < 0)
+		fatal("cannot create %s:", p);
+	for (size_t i = 0; r == 0 && i < LEN(project); i++) {
+		char *from = xasprintf("%s/%s", opts.top, project[i]);
+		r = copy(from, p);
+		free(from);
+	}
+	/* the host's objects would only confuse the guest's make */
+	char *clean[] = {"find", p, "-name", "*.o", "-delete", NULL};
+	r = r || proc_run(clean, NULL, -1);
+	free(p);
+	p = xasprintf("%s/sources", ctl);
+	r = r || sources(defs, p);
+	free(p);
+	p = xasprintf("%s/init", ctl);
+	char *init = xasprintf("%s/lib/guest-init.sh", opts.top);
+	r = r || copy(init, p);
+	free(init);
+	free(p);
+	p = xasprintf("%s/script", ctl);
+	r = r || copy(script, p);
+	free(p);
+	/* one NAME=VALUE a line, read by guest-init.sh; values have no newline */
+	for (size_t i = 0; env[i]; i++)
+		if (!strchr(env[i], '\n'))
+			bufprintf(&b, "%s\n", env[i]);
+	p = xasprintf("%s/env", ctl);
+	r = r || writefile(p, b.s, b.n);
+	free(p);
+	free(b.s);
+	return r ? -1 : 0;
+}
+
+/* the output of the stage of that kind this one needs, or NULL */
+static char *needed(struct stage *st, const char *kind)
+{
+	for (size_t i = 0; i < st->nneeds; i++)
+		if (!strcmp(st->needs[i]->def->kind, kind))
+			return stage_out(st->needs[i]->name);
+	return NULL;
+}
+
+char **native_argv(struct step *s, struct defs *defs, const char *dir, const char *script, char **env, const char *out)
+{
+	struct stage *st = s->stage;
+	const char *arch = st->target->name, *triplet = envget(st->target->env, st->target->nenv, "TARGET");
+	char *image = needed(st, "image"), *cross = needed(st, "cross");
+	char *ctl = xasprintf("%s/control", dir), **argv = NULL, self[4096];
+	size_t n = 0;
+	ssize_t len = readlink("/proc/self/exe", self, sizeof(self) - 1);
+
+	if (!image) {
+		perr(st->def->path, 1, "a native stage runs in the target's system image: expected 'needs image'");
+		return NULL;
+	}
+	if (len <= 0 || native_control(defs, ctl, script, env) < 0) {
+		warn("cannot prepare the guest's control directory %s", ctl);
+		return NULL;
+	}
+	self[len] = 0;
+#define ARG(...) (argv = (void *)vpush((void **)argv, &n, xasprintf(__VA_ARGS__)))
+	ARG("%s", self);
+	ARG("-j%d", opts.jobs);
+	ARG("guest");
+	ARG("%s/system-image-%s", image, arch);
+	ARG("%s", ctl);
+	ARG("--scratch"), ARG("%s/guest/%s.img", opts.work, st->name);
+	ARG("--out"), ARG("%s", out);
+	/* its console is quiet for as long as the guest's runner builds one
+	 * of its steps (gcc's compiler: hours under emulation) */
+	ARG("--silence"), ARG("%d", 4 * 3600);
+	ARG("--mem"), ARG("%d", 2048);
+	ARG("--size"), ARG("%d", 32768);
+	if (cross)
+		ARG("--cross"), ARG("%s", cross), ARG("--triplet"), ARG("%s", triplet);
+	if (opts.distcchosts)
+		ARG("--hosts"), ARG("%s", opts.distcchosts);
+#undef ARG
+	free(image), free(cross), free(ctl);
+	return argv;
+}
