@@ -2,6 +2,7 @@
  * This file holds main, the options and the command table. */
 
 #define _POSIX_C_SOURCE 200809L
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,7 +45,7 @@ static void usage(FILE *f)
 	        "  list                targets, stages and packages\n"
 	        "  fetch [PKG...]      download and verify sources (all by default)\n"
 	        "  doctor [--packages] check the host's prerequisites (or list their Debian packages)\n"
-	        "  clean [NAME...]     remove build trees and outputs (all, or of stages)\n"
+	        "  clean [NAME...|--all] remove build trees and outputs (all, or of those stages)\n"
 	        "  clean --cache       also empty the step cache (sources are kept)\n"
 	        "  guest IMAGE-DIR CONTROL-DIR [--scratch DISK [--out DIR]] [--cross DIR --triplet T]\n"
 	        "        [--hosts LIST] [--silence SECONDS] [--mem MIB] [--size MIB]\n"
@@ -414,13 +415,45 @@ static int cmd_doctor(int argc, char **argv)
 	return doctor(&defs, 0);
 }
 
+/* what clean removes of a stage: its trees, output, logs, airlock, and
+ * the scratch disk of a native stage's guest */
+static int cleanstage(const char *name)
+{
+	static const char *subs[] = {"work/%s", "out/%s", "out/%s.manifest", "out/%s.key",
+	                             "out/%s.provenance.json", "logs/%s", "airlock/%s", "guest/%s.img"};
+	int err = 0;
+
+	for (size_t k = 0; k < LEN(subs); k++) {
+		char *rel = xasprintf(subs[k], name), *p = xasprintf("%s/%s", opts.work, rel);
+		err |= isdir(p) ? rmtree(p) : unlink(p) < 0 && errno != ENOENT;
+		free(rel), free(p);
+	}
+	return err;
+}
+
+/* Names are stage names, checked against the plan, so that nothing but
+ * the work tree's own directories can be named; under the work tree's
+ * lock, so that nothing is removed under a running build. */
 static int cmd_clean(int argc, char **argv)
 {
-	static const char *subs[] = {"work", "out", "logs", "airlock"};
-	int cache = 0, err = 0;
+	static const char *subs[] = {"work", "out", "logs", "airlock", "guest"};
+	int cache = 0, all = 0, err = 0, nnames = 0;
+	char **names = xcalloc(argc + 1, sizeof(*names));
 
-	for (int i = 0; i < argc; i++)
-		cache |= !strcmp(argv[i], "--cache");
+	load();
+	for (int i = 0; i < argc; i++) {
+		struct plan plan;
+		if (!strcmp(argv[i], "--cache"))
+			cache = 1;
+		else if (!strcmp(argv[i], "--all"))
+			all = 1;
+		else if (argv[i][0] == '-' || makeplan(&plan, 1, &argv[i], 0) < 0) {
+			warn("clean: expected stage names (bootstrap list shows them), --all or --cache, found '%s'", argv[i]);
+			return 2;
+		} else
+			names[nnames++] = argv[i];
+	}
+	build_lock();
 	if (cache) {
 		static const char *csubs[] = {"steps", "tmp", "state", "locks"};
 		for (size_t i = 0; i < LEN(csubs); i++) {
@@ -429,29 +462,16 @@ static int cmd_clean(int argc, char **argv)
 			free(p);
 		}
 	}
-	if (argc == cache) {
+	if (all || nnames == 0) {
 		for (size_t i = 0; i < LEN(subs); i++) {
 			char *p = xasprintf("%s/%s", opts.work, subs[i]);
 			err |= rmtree(p);
 			free(p);
 		}
-		return err ? 1 : 0;
 	}
-	for (int i = 0; i < argc; i++) {
-		if (!strcmp(argv[i], "--cache"))
-			continue;
-		for (size_t k = 0; k < LEN(subs); k++) {
-			char *p = xasprintf("%s/%s/%s", opts.work, subs[k], argv[i]);
-			err |= rmtree(p);
-			free(p);
-		}
-		char *p = xasprintf("%s/out/%s.manifest", opts.work, argv[i]);
-		unlink(p);
-		free(p);
-		p = xasprintf("%s/out/%s.key", opts.work, argv[i]);
-		unlink(p);
-		free(p);
-	}
+	for (int i = 0; i < nnames; i++)
+		err |= cleanstage(names[i]);
+	free(names);
 	return err ? 1 : 0;
 }
 
@@ -488,7 +508,7 @@ static int cmdopt(const char *cmd, const char *a)
 		const char *cmd, *opt;
 		int arg;
 	} own[] = {
-		{"clean", "--cache", 0}, {"doctor", "--packages", 0}, {"audit", "--vary", 1}, {"audit", "--deep", 0},
+		{"clean", "--cache", 0}, {"clean", "--all", 0}, {"doctor", "--packages", 0}, {"audit", "--vary", 1}, {"audit", "--deep", 0},
 		{"guest", "--scratch", 1}, {"guest", "--out", 1}, {"guest", "--cross", 1}, {"guest", "--triplet", 1},
 		{"guest", "--hosts", 1}, {"guest", "--silence", 1}, {"guest", "--mem", 1}, {"guest", "--size", 1},
 	};
@@ -549,7 +569,7 @@ int main(int argc, char **argv)
 			opts.top = optarg_of(&i, argc, argv);
 		} else if (!strcmp(a, "--work")) {
 			opts.work = optarg_of(&i, argc, argv);
-		} else if (!strcmp(a, "--cache")) {
+		} else if (!strcmp(a, "--cache") && !(nargs && !strcmp(args[0], "clean"))) {
 			opts.cache = optarg_of(&i, argc, argv);
 		} else if (a[0] == '-' && a[1] && !cmdopt(nargs ? args[0] : "", a)) {
 			warn("unknown option %s", a);

@@ -32,6 +32,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "guest.h"
+#include "os.h"
 #include "proc.h"
 #include "run.h"
 #include "util.h"
@@ -64,6 +65,8 @@ static pid_t spawn(char **argv, char **env, int out)
 		fatal("fork:");
 	if (pid)
 		return pid;
+	/* a qemu whose runner died would go on writing the scratch disk */
+	os_dieswithparent();
 	int in = open("/dev/null", O_RDONLY);
 	dup2(in, 0);
 	dup2(out, 1);

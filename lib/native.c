@@ -84,9 +84,10 @@ int native_control(struct defs *defs, const char *ctl, const char *script, char 
 	p = xasprintf("%s/script", ctl);
 	r = r || copy(script, p);
 	free(p);
-	/* one NAME=VALUE a line, read by guest-init.sh; values have no newline */
+	/* one NAME=VALUE a line, read by guest-init.sh; values have no
+	 * newline. A jobserver of ours means nothing in the guest */
 	for (size_t i = 0; env[i]; i++)
-		if (!strchr(env[i], '\n'))
+		if (!strchr(env[i], '\n') && !(startswith(env[i], "MAKEFLAGS=") && strstr(env[i], "jobserver")))
 			bufprintf(&b, "%s\n", env[i]);
 	p = xasprintf("%s/env", ctl);
 	r = r || writefile(p, b.s, b.n);

@@ -13,6 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
 #include "os.h"
 #include "util.h"
 
@@ -213,4 +216,11 @@ char *os_holders(const char *path)
 
 	eachpid(holds, &h);
 	return b.s;
+}
+
+void os_dieswithparent(void)
+{
+#ifdef __linux__
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+#endif
 }

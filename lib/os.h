@@ -15,3 +15,5 @@ int os_signalmarked(const char *mark, int sig);
 int os_stoprecorded(const char *record, const char *what);
 /* "pid (name), ..." of the processes that have path open; NULL if none */
 char *os_holders(const char *path);
+/* in a child: be killed when the parent dies, however it dies (Linux) */
+void os_dieswithparent(void);

@@ -98,5 +98,31 @@ printf '\ttrue\n' >> "$P/packages/daemon"
 timeout 20 "$BOOTSTRAP" --top "$P" --cache "$P/cache" --mirror "$P/mirror" stage daemon-t1 > "$T/d2" 2>&1
 expect "the next run does not wait for it" test $? -eq 0
 
+# 4. clean: only stage names, only the work tree, under its lock
+mkdir -p "$T/outside/keep" "$P/cache/steps/x"
+touch "$T/outside/keep/file"
+bs clean ../../outside > "$T/c1" 2>&1
+expect "clean refuses a path that is not a stage name (exit 2)" test $? -eq 2
+expect "... and deletes nothing outside the work tree" test -e "$T/outside/keep/file"
+expect "... naming what it expected" has "$T/c1" "expected stage names"
+bs clean nosuch-t1 > "$T/c2" 2>&1
+expect "clean refuses an unknown stage" test $? -eq 2
+bs clean --cache > "$T/c3" 2>&1
+expect "clean --cache works as documented" sh -c "test $? -eq 0 && test ! -e '$P/cache/steps/x' && test ! -e '$P/build/out/trap-t1'"
+expect "... and keeps the sources" test -n "$(ls "$P/cache/sources")"
+bs stage daemon-t1 > /dev/null 2>&1
+bs clean --cache x > "$T/c4" 2>&1
+expect "clean --cache x: x is not taken for the cache directory, and is refused" sh -c "test $? -eq 2 && test -e '$P/build/out/daemon-t1'"
+touch "$T/hang"
+rm -f "$T/started"
+printf '\ttrue\n' >> "$P/packages/trap"
+bsbg stage trap-t1 > /dev/null 2>&1
+pid=$!
+waitfor "$T/started" started 20
+bs clean trap-t1 > "$T/c5" 2>&1
+expect "clean takes the work tree's lock: refused while a build runs" sh -c "test $? -ne 0 && grep -q 'another bootstrap run' '$T/c5' && test -d '$P/build/work/trap-t1'"
+kill $pid; wait $pid
+rm -f "$T/hang"
+
 kill $victim
 passed

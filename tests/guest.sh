@@ -1,0 +1,70 @@
+#!/bin/sh
+# The guest module (bootstrap guest), with the system image when it is
+# built here: a script runs inside with the image's tools alone; a guest
+# killed in the middle boots again on its scratch disk and goes on from
+# what it had finished; a guest that stays silent is stopped.
+. "$(dirname "$0")/lib.sh"
+cd "$(dirname "$0")/.." || exit 1
+arch=x86_64
+if ! isbuilt image-$arch; then
+	echo "skip - guest: image-$arch is not built here (bootstrap test $arch builds it)"
+	exit 0
+fi
+T=${TMPDIR:-/tmp}/bootstrap-guest.$$
+trap '[ -n "$KEEP" ] || rm -rf "$T"' EXIT
+mkdir -p "$T/ctl"
+img=build/out/image-$arch/system-image-$arch
+
+# one boot: the host's tools are not there, the system's are
+cat > "$T/ctl/init" <<'S'
+#!/bin/bash
+for c in apt-get dpkg python3 perl; do command -v $c > /dev/null && echo "HOST TOOL $c"; done
+ls /work /root/.cache 2> /dev/null && echo "HOST FILES"
+echo "guest sees: $(uname -m) $(cat /proc/cmdline | grep -o 'console=[a-zA-Z0-9]*')"
+gcc --version | head -1
+exit 7
+S
+chmod 755 "$T/ctl/init"
+"$BOOTSTRAP" guest "$img" "$T/ctl" --silence 300 > "$T/one" 2>&1
+rc=$?
+expect "guest: the script's exit status is the command's (7)" test $rc -eq 7
+expect "guest: no host tool or file reaches it" sh -c "! grep -q 'HOST' '$T/one'"
+expect "guest: it runs in the target, with the image's compiler" sh -c "grep -q 'guest sees: $arch' '$T/one' && grep -q '^gcc' '$T/one'"
+
+# a guest killed in the middle of its work: the scratch disk keeps what
+# it had finished, and the next boot goes on from there
+cat > "$T/ctl/init" <<'S'
+#!/bin/bash
+mkdir -p /scratch && mount /dev/vdb /scratch || exit 1
+boots=$(( $(cat /scratch/boots 2> /dev/null || echo 0) + 1 ))
+echo $boots > /scratch/boots
+sync
+if [ -e /scratch/first-done ]; then
+	echo "boot $boots: the first half was done; doing the second"
+	echo second > /scratch/second-done
+	sync
+	exit 0
+fi
+echo first > /scratch/first-done
+sync
+echo "boot $boots: first half done, working on the second"
+sleep 100000
+S
+"$BOOTSTRAP" guest "$img" "$T/ctl" --scratch "$T/scratch.img" --size 64 > "$T/two" 2>&1 &
+pid=$!
+waitfor "$T/two" "first half done" 300
+kill -9 $pid
+pkill -9 -f "file=$T/scratch.img" 2> /dev/null
+sleep 1
+"$BOOTSTRAP" guest "$img" "$T/ctl" --scratch "$T/scratch.img" > "$T/three" 2>&1
+rc=$?
+expect "guest: killed, it boots again on its scratch disk and goes on" sh -c "test $rc -eq 0 && grep -q 'boot 2: the first half was done' '$T/three'"
+debugfs -R "cat /second-done" "$T/scratch.img" > "$T/got" 2> /dev/null
+expect "guest: what it wrote is on the scratch disk, read without root" grep -qx second "$T/got"
+
+# silent too long: stopped, and said so
+printf '#!/bin/bash\nsleep 100000\n' > "$T/ctl/init"
+"$BOOTSTRAP" guest "$img" "$T/ctl" --silence 45 > "$T/four" 2>&1
+rc=$?
+expect "guest: a silent guest is stopped, with a message and a failure" sh -c "test $rc -ne 0 && grep -q 'no output for 45 s' '$T/four'"
+passed
