@@ -484,20 +484,34 @@ static const struct {
 	{"boot", cmd_boot}, {"audit", cmd_audit}, {"guest", cmd_guest},
 };
 
-/* a jobserver from a parent make: --jobserver-auth=R,W or =fifo:PATH */
+/* A jobserver from a parent make: --jobserver-auth=R,W or =fifo:PATH, and
+ * its -jN. Nothing else of the caller's MAKEFLAGS reaches a step: -i or
+ * -k would turn a failed step into a cached success, and its variables
+ * (CFLAGS=...) would change outputs without changing keys. */
 static char *jobserver(void)
 {
 	const char *mf = getenv("MAKEFLAGS"), *a;
+	char *copy, *save, *auth = NULL, *jobs = NULL, *out = NULL;
 	int r, w;
 
 	if (!mf || !(a = strstr(mf, "--jobserver-auth=")))
 		return NULL;
 	a += strlen("--jobserver-auth=");
-	if (startswith(a, "fifo:"))
-		return xstrdup(mf);
-	if (sscanf(a, "%d,%d", &r, &w) == 2 && fcntl(r, F_GETFD) >= 0 && fcntl(w, F_GETFD) >= 0)
-		return xstrdup(mf);
-	return NULL; /* make did not pass its pipe down (no '+' on the rule) */
+	if (!startswith(a, "fifo:") &&
+	    !(sscanf(a, "%d,%d", &r, &w) == 2 && fcntl(r, F_GETFD) >= 0 && fcntl(w, F_GETFD) >= 0))
+		return NULL; /* make did not pass its pipe down (no '+' on the rule) */
+	copy = xstrdup(mf);
+	/* flags come before " -- ", the command line's variables after */
+	for (char *wd = strtok_r(copy, " ", &save); wd && strcmp(wd, "--"); wd = strtok_r(NULL, " ", &save)) {
+		if (startswith(wd, "--jobserver-auth="))
+			auth = wd;
+		else if (startswith(wd, "-j") && strspn(wd + 2, "0123456789") == strlen(wd + 2))
+			jobs = wd;
+	}
+	if (auth)
+		out = xasprintf("%s%s%s", jobs ? jobs : "", jobs ? " " : "", auth);
+	free(copy);
+	return out;
 }
 
 /* options of one command, left for it: clean --cache, doctor --packages,
@@ -557,6 +571,13 @@ int main(int argc, char **argv)
 			opts.keepwork = 1;
 		} else if (!strcmp(a, "--host-toolchain")) {
 			opts.hostcc = 1;
+		} else if (!strcmp(a, "--audit-vary")) {
+			/* the audit's second build only (lib/audit.c) */
+			const char *f = optarg_of(&i, argc, argv);
+			if (!(opts.vary = readfile(f, NULL)))
+				fatal("cannot read %s:", f);
+		} else if (!strcmp(a, "--audit-twice")) {
+			opts.twice = 1;
 		} else if (!strcmp(a, "--spare-tools")) {
 			opts.sparetools = 1;
 		} else if (!strcmp(a, "--distcc")) {
@@ -595,6 +616,10 @@ int main(int argc, char **argv)
 			opts.cache = xasprintf("%s/.cache/bootstrap", (env = getenv("HOME")) ? env : "/tmp");
 	}
 	opts.cache = abspath(opts.cache);
+	/* varied steps are cached under their ordinary keys: only ever in an
+	 * audit's own cache namespace, never in the one every build reads */
+	if ((opts.vary || opts.twice) && !strstr(opts.cache, "/audit/"))
+		fatal("--audit-vary and --audit-twice are for an audit's second build, in its cache CACHE/audit/NAME");
 	opts.makeflags = jobserver();
 	if (!nargs) {
 		usage(stderr);

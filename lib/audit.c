@@ -155,7 +155,8 @@ static int cansetarch(const char *machine)
 	return r;
 }
 
-/* the steps' environment: BOOTSTRAP_VARY, read by lib/build.c */
+/* the steps' environment: NAME=VALUE lines, handed to the second build
+ * in a file of its cache namespace (--audit-vary) */
 static char *stepvars(void)
 {
 	struct buf b = {0};
@@ -266,7 +267,7 @@ static char *auditcache(struct plan *plan, int deep, const char *want, int *resu
 }
 
 /* the command line of the second run: namespaces, then this program */
-static char **command(const char *self, const char *cache, const char *work, const char *name)
+static char **command(const char *self, const char *cache, const char *work, const char *name, const char *varyfile)
 {
 	char **argv = NULL;
 	size_t n = 0;
@@ -323,6 +324,10 @@ static char **command(const char *self, const char *cache, const char *work, con
 		ARG("--offline");
 	for (size_t i = 0; i < opts.nmirrors; i++)
 		ARG("--mirror"), ARG(opts.mirrors[i]);
+	/* the variations of the steps themselves: given, not ambient */
+	ARG("--audit-vary"), ARG(varyfile);
+	if (vary[RESUME].on)
+		ARG("--audit-twice");
 	ARG("stage"), ARG(name);
 #undef ARG
 	free(script);
@@ -498,13 +503,13 @@ int audit_stage(struct plan *plan, int deep)
 	for (size_t i = 0; !vary[PATH].on && i < plan->n; i++)
 		unkey(plan->stages[i]->name);
 	vars = stepvars();
-	setenv("BOOTSTRAP_VARY", vars, 1);
-	if (vary[RESUME].on) {
-		/* read by lib/build.c, not passed to the steps */
-		setenv("BOOTSTRAP_TWICE", "1", 1);
+	char *varyfile = xasprintf("%s/vary", cache);
+	if (writefile(varyfile, vars, strlen(vars)) < 0)
+		fatal("cannot write %s:", varyfile);
+	if (vary[RESUME].on)
 		say(RESUME, "%s", "every step run twice in its tree, the first time into a throwaway output");
-	}
-	argv = command(exe, cache, work, st->name);
+	argv = command(exe, cache, work, st->name, varyfile);
+	free(varyfile);
 	printf("audit: building %s%s a second time, in %s%s\n", st->name, deep ? " and what it needs" : "", work,
 	       resume ? " (going on with what a stopped audit built)" : "");
 	fflush(stdout);
@@ -512,8 +517,6 @@ int audit_stage(struct plan *plan, int deep)
 	build_unlock();
 	r = proc_run(argv, NULL, -1);
 	umask(mask);
-	unsetenv("BOOTSTRAP_VARY");
-	unsetenv("BOOTSTRAP_TWICE");
 	if (r != 0) {
 		if (r > 128)
 			warn("audit: the second build of %s stopped (signal %d); the same audit again goes on with it", st->name, r - 128);

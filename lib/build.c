@@ -171,11 +171,11 @@ static char *expand(const char *s, char **env, size_t n)
 	return b.s;
 }
 
-/* an audit's variations of the steps' environment (lib/audit.c), one
- * NAME=VALUE per line in BOOTSTRAP_VARY: each replaces the runner's own */
+/* an audit's variations of the steps' environment, one NAME=VALUE a line
+ * (opts.vary, from --audit-vary): each replaces the runner's own */
 static char **vary(char **env, size_t n)
 {
-	const char *v = getenv("BOOTSTRAP_VARY");
+	const char *v = opts.vary;
 	char *copy, *save;
 
 	if (!v || !*v)
@@ -584,7 +584,7 @@ static int buildstep(struct step *s, const char *lock)
 			r = throwaway(chain[n], dir, lock, REPLAY, 0);
 	}
 	/* the phase run again in its tree must give the same output */
-	if (r == 0 && getenv("BOOTSTRAP_TWICE"))
+	if (r == 0 && opts.twice)
 		r = throwaway(s, dir, lock, FIRST, t0);
 	if (r == 0) {
 		tmp = cache_tmp(s->key);

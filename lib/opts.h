@@ -14,6 +14,8 @@ struct opts {
 	char *top;   /* the project: packages/, stages/, targets/ */
 	char *work;  /* build trees, logs and stage outputs */
 	char *cache; /* the step and source cache */
+	char *vary;        /* an audit's second build: the steps' varied variables */
+	int twice;         /* ... and each step run twice in its tree (resume) */
 	int sparetools;    /* --spare-tools: a missing host tool is left out, not an error */
 	char *distcc;      /* --distcc DIR: distcc's masquerade links, first in PATH */
 	char *distcchosts; /* --distcc-hosts: more hosts for a native stage's guest */

@@ -98,6 +98,35 @@ printf '\ttrue\n' >> "$P/packages/daemon"
 timeout 20 "$BOOTSTRAP" --top "$P" --cache "$P/cache" --mirror "$P/mirror" stage daemon-t1 > "$T/d2" 2>&1
 expect "the next run does not wait for it" test $? -eq 0
 
+# 3. What the caller's environment carries does not reach the steps: an
+# outer make's -i and command-line variables (only its jobserver and -j
+# pass), a BOOTSTRAP_VARY in the user's shell.
+cat > "$P/packages/env" <<'R'
+version 1
+epoch 1
+phase build
+	mkdir -p $OUT
+	echo "MAKEFLAGS=$MAKEFLAGS" > $OUT/env
+	echo "PATH=$PATH" >> $OUT/env
+	[ ! -e "$FAILFILE" ]
+R
+printf 'context host\ntools sh mkdir\nenv FAILFILE=%s/fail\nbuild env\n' "$T" > "$P/stages/env"
+printf 'all:\n\t+%s --top %s --cache %s --mirror %s stage env-t1\n' "$BOOTSTRAP" "$P" "$P/cache" "$P/mirror" > "$T/Makefile"
+touch "$T/fail"
+make -s -i -j2 -f "$T/Makefile" CFLAGS=-DPOISONED > "$T/m1" 2>&1
+expect "under make -i, a failing step still fails: nothing is cached" sh -c "! '$BOOTSTRAP' --top '$P' --cache '$P/cache' --offline plan env-t1 | grep -q ' 0 to build'"
+rm "$T/fail"
+make -s -i -j2 -f "$T/Makefile" CFLAGS=-DPOISONED > "$T/m2" 2>&1
+expect "an outer make's jobserver and -j reach the step" grep -q "^MAKEFLAGS=-j2 --jobserver-auth=" "$P/build/out/env-t1/env"
+expect "... its -i and its variables do not" sh -c "! grep -q -e POISONED -e ' -i' -e '^MAKEFLAGS=i' '$P/build/out/env-t1/env'"
+bs clean env-t1 > /dev/null 2>&1
+rm -rf "$P/cache/steps"
+BOOTSTRAP_VARY="PATH=/poisoned" bs stage env-t1 > /dev/null 2>&1
+expect "BOOTSTRAP_VARY in the user's shell reaches no step" sh -c "grep -q '^PATH=$P/build/airlock' '$P/build/out/env-t1/env' && ! grep -q poisoned '$P/build/out/env-t1/env'"
+printf 'PATH=/poisoned\n' > "$T/vary"
+bs --audit-vary "$T/vary" stage env-t1 > "$T/v1" 2>&1
+expect "--audit-vary is refused outside an audit's cache namespace" sh -c "test $? -ne 0 && grep -q 'for an audit' '$T/v1'"
+
 # 4. clean: only stage names, only the work tree, under its lock
 mkdir -p "$T/outside/keep" "$P/cache/steps/x"
 touch "$T/outside/keep/file"
