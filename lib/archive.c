@@ -1,14 +1,19 @@
 /* archive.c: unpacking source archives safely.
  * tar does the unpacking; this checks every member name first, because a
- * source archive is untrusted input until it has been looked at. */
+ * source archive is untrusted input until it has been looked at, and
+ * every symlink it left after, because a link out of the tree would let
+ * the next archive, or the runner, write through it. */
 
 #define _POSIX_C_SOURCE 200809L
+#include <errno.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include "archive.h"
 #include "proc.h"
+#include "tree.h"
 #include "util.h"
 
 int archive_name_ok(const char *name)
@@ -51,6 +56,77 @@ int archive_check(const char *file)
 	return r;
 }
 
+int archive_link_ok(const char *path, const char *target)
+{
+	int depth = 0;
+
+	if (*target == '/')
+		return -1;
+	/* the link's directory, then the target, walked by name */
+	for (const char *p = path; *p;) {
+		size_t n = strcspn(p, "/");
+		if (p[n] == '/')
+			depth++;
+		p += n + (p[n] == '/');
+	}
+	for (const char *p = target; *p;) {
+		size_t n = strcspn(p, "/");
+		if (n == 2 && p[0] == '.' && p[1] == '.')
+			depth--;
+		else if (n && !(n == 1 && p[0] == '.'))
+			depth++;
+		if (depth < 0)
+			return -1;
+		p += n + (p[n] == '/');
+	}
+	return 0;
+}
+
+/* every symlink under dir stays inside it; the others are removed */
+static int links_ok(const char *file, const char *dir)
+{
+	size_t n;
+	struct entry *e = tree_list(dir, &n);
+	int r = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (!S_ISLNK(e[i].mode) || archive_link_ok(e[i].path, e[i].link) == 0)
+			continue;
+		warn("%s: refusing symlink '%s' -> '%s': it points out of the source tree", file, e[i].path, e[i].link);
+		char *p = xasprintf("%s/%s", dir, e[i].path);
+		unlink(p);
+		free(p);
+		r = -1;
+	}
+	tree_free(e, n);
+	return r;
+}
+
+/* no component of sub, under root, is a symlink: nothing is unpacked
+ * through a link an earlier archive left */
+static int nolinks(const char *root, const char *sub)
+{
+	char *path = xstrdup(sub ? sub : ""), *p = path;
+	int r = 0;
+
+	while (r == 0 && *p) {
+		p += strcspn(p, "/");
+		char c = *p;
+		*p = 0;
+		char *full = xasprintf("%s/%s", root, path);
+		struct stat st;
+		if (lstat(full, &st) == 0 && S_ISLNK(st.st_mode)) {
+			warn("refusing to unpack into %s: it is a symlink", full);
+			r = -1;
+		}
+		free(full);
+		*p = c;
+		p += strspn(p, "/");
+	}
+	free(path);
+	return r;
+}
+
 /* the program that decompresses file, by its first bytes; NULL: plain */
 static char *decompressor(const char *file)
 {
@@ -72,22 +148,27 @@ static char *decompressor(const char *file)
 	return NULL;
 }
 
-int archive_unpack(const char *file, const char *dir)
+int archive_unpack(const char *file, const char *root, const char *sub)
 {
 	char *plain = NULL, *z = decompressor(file);
+	char *dir = sub ? xasprintf("%s/%s", root, sub) : xstrdup(root);
 	int st, r = -1;
 
+	if (nolinks(root, sub) < 0)
+		goto out;
 	if (mkdirp(dir) < 0) {
 		warn("cannot create %s:", dir);
-		return -1;
+		goto out;
 	}
-	/* decompressed once, beside dir, then checked and unpacked: checking
-	 * the compressed file would decompress it twice */
+	/* decompressed once, beside root (never inside it: a link there
+	 * could send the write elsewhere), then checked and unpacked:
+	 * checking the compressed file would decompress it twice */
 	if (z) {
 		char *argv[] = {z, (char *)file, NULL};
 		int fd;
-		plain = xasprintf("%s.tar", dir);
-		fd = open(plain, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		plain = xasprintf("%s.tar", root);
+		unlink(plain);
+		fd = open(plain, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0644);
 		if (fd < 0) {
 			warn("cannot create %s:", plain);
 			goto out;
@@ -101,16 +182,17 @@ int archive_unpack(const char *file, const char *dir)
 	}
 	if (archive_check(plain ? plain : file) < 0)
 		goto out;
-	char *argv[] = {"tar", "-xf", plain ? plain : (char *)file, "-C", (char *)dir,
+	char *argv[] = {"tar", "-xf", plain ? plain : (char *)file, "-C", dir,
 	                "--strip-components=1", "--no-same-owner", NULL};
 	st = proc_run(argv, NULL, -1);
 	if (st != 0)
 		warn("%s: tar -x exited %d", file, st);
 	else
-		r = 0;
+		r = links_ok(file, dir);
 out:
 	if (plain)
 		unlink(plain);
 	free(plain);
+	free(dir);
 	return r;
 }

@@ -306,25 +306,23 @@ static int unpack(struct step *s, const char *dir)
 	for (size_t i = 0; r == 0 && i < p->nsrc; i++) {
 		struct source *so = &p->src[i];
 		char *file = fetch_source(p, so);
-		char *into = so->into ? xasprintf("%s/%s", src, so->into) : xstrdup(src);
 		if (!file) {
 			r = -1;
 		} else if (so->inner) {
 			char *outer = xasprintf("%s/outer", dir);
 			char *inner = xasprintf("%s/%s", outer, so->inner);
-			r = archive_unpack(file, outer);
+			r = archive_unpack(file, outer, NULL);
 			if (r == 0 && !exists(inner))
 				r = perr(p->path, so->line, "%s holds no %s", so->file, so->inner);
 			if (r == 0)
-				r = archive_unpack(inner, into);
+				r = archive_unpack(inner, src, so->into);
 			rmtree(outer);
 			free(outer);
 			free(inner);
 		} else {
-			r = archive_unpack(file, into);
+			r = archive_unpack(file, src, so->into);
 		}
 		free(file);
-		free(into);
 	}
 	for (size_t i = 0; r == 0 && i < p->npatches; i++) {
 		char *argv[] = {"patch", "-p1", "-N", "-s", "-d", src, "-i", p->patches[i], NULL};

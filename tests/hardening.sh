@@ -98,6 +98,22 @@ printf '\ttrue\n' >> "$P/packages/daemon"
 timeout 20 "$BOOTSTRAP" --top "$P" --cache "$P/cache" --mirror "$P/mirror" stage daemon-t1 > "$T/d2" 2>&1
 expect "the next run does not wait for it" test $? -eq 0
 
+# 2. Symlinks out of the source tree: one source leaves gmp -> a directory
+# outside and mpfr.tar -> a file outside; the next is unpacked "into gmp"
+mkdir -p "$T/outdir" "$P/src/links-1" "$P/src/inner-1"
+echo precious > "$T/outfile"
+ln -s "$T/outdir" "$P/src/links-1/gmp"
+ln -s "$T/outfile" "$P/src/links-1/mpfr.tar"
+echo hi > "$P/src/inner-1/f"
+HL1=$(tarball "$P" links-1)
+HL2=$(tarball "$P" inner-1)
+printf 'version 1\nepoch 1\nsource links-1.tar.gz %s\nsource inner-1.tar.gz %s\ninto gmp\nphase build\n\tmkdir -p $OUT\n' "$HL1" "$HL2" > "$P/packages/links"
+printf 'context host\ntools sh mkdir\nbuild links\n' > "$P/stages/links"
+bs stage links-t1 > "$T/l1" 2>&1
+expect "an archive with a symlink out of the tree is refused" sh -c "test $? -ne 0 && grep -q \"refusing symlink 'gmp'\" '$T/l1'"
+expect "... nothing is unpacked through it" test -z "$(ls "$T/outdir")"
+expect "... and no file outside is written through a link" grep -qx precious "$T/outfile"
+
 # 3. What the caller's environment carries does not reach the steps: an
 # outer make's -i and command-line variables (only its jobserver and -j
 # pass), a BOOTSTRAP_VARY in the user's shell.

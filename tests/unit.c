@@ -261,6 +261,24 @@ static void test_archive(void)
 	      "archive: '..' refused", "accepted");
 }
 
+/* symlinks an archive may leave: inside the tree only */
+static void test_links(void)
+{
+	static const struct {
+		const char *path, *target;
+		int ok;
+	} c[] = {
+		{"gmp", "/some/outside/dir", 0}, {"a/b", "../c", 1}, {"a/b", "../../c", 0}, {"x", "..", 0},
+		{"a/b/c", "../../d/../e", 1}, {"a", "./b/./../../x", 0}, {"lib/libc.so", "libc.so.6", 1}, {"a", ".", 1},
+	};
+
+	for (size_t i = 0; i < LEN(c); i++) {
+		char *name = xasprintf("archive: symlink %s -> %s %s", c[i].path, c[i].target, c[i].ok ? "stays inside" : "is refused");
+		check((archive_link_ok(c[i].path, c[i].target) == 0) == c[i].ok, name, "wrong");
+		free(name);
+	}
+}
+
 static void test_manifest(void)
 {
 	char *dir = xasprintf("/tmp/bootstrap-man.%ld", (long)getpid()), *p;
@@ -446,6 +464,7 @@ int main(void)
 	test_plan();
 	test_archive();
 	test_manifest();
+	test_links();
 	test_compare();
 	test_os();
 	test_distccd();
