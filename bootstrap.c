@@ -327,7 +327,10 @@ static int cmd_guest(int argc, char **argv)
 	g.cpus = g.jobs = opts.jobs;
 	run_signals();
 	r = guest_run(&g);
-	printf("guest: control script %s%d\n", r < 0 ? "did not finish: " : "exit status ", r);
+	if (r < 0)
+		printf("guest: the control script did not finish\n");
+	else
+		printf("guest: the control script exited with status %d\n", r);
 	if (r == 0 && out)
 		r = guest_extract(g.scratch, "/out", out) < 0 ? 1 : 0;
 	return r == 0 ? 0 : r < 0 ? 1 : r;
