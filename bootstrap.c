@@ -54,7 +54,7 @@ static void usage(FILE *f)
 	        "                      on success) and distccd serving a cross toolchain\n"
 	        "\n"
 	        "options:\n"
-	        "  -j N                jobs for each step (default: the number of CPUs)\n"
+	        "  -j N, --jobs N      jobs for each step (default: the number of CPUs)\n"
 	        "  -v                  stream step logs to the console\n"
 	        "  -k                  keep going after a failure with what does not depend on it\n"
 	        "  --offline           use the source cache only\n"
@@ -68,7 +68,8 @@ static void usage(FILE *f)
 	        "  --top DIR           the project directory (default: .)\n"
 	        "  --work DIR          build trees and outputs (default: TOP/build, or $BOOTSTRAP_WORK)\n"
 	        "  --cache DIR         step and source cache (default: ~/.cache/bootstrap, or $BOOTSTRAP_CACHE)\n"
-	        "  --help, --version\n");
+	        "  --help, --version\n"
+	        "Options that take a value also take it as --option=VALUE.\n");
 }
 
 static void load(void)
@@ -543,15 +544,40 @@ static char *optarg_of(int *i, int argc, char **argv)
 	return argv[++*i];
 }
 
+/* --opt=value as --opt value, for the options that take one */
+static char **splitopts(int *argc, char **argv)
+{
+	static const char *withvalue[] = {"--cache", "--work", "--top", "--mirror", "--jobs",
+	                                  "--distcc", "--distcc-hosts", "--vary"};
+	char **v = xcalloc(2 * *argc + 1, sizeof(*v));
+	int n = 0;
+
+	for (int i = 0; i < *argc; i++) {
+		char *eq = startswith(argv[i], "--") ? strchr(argv[i], '=') : NULL;
+		size_t k = 0;
+		while (eq && k < LEN(withvalue) && strncmp(argv[i], withvalue[k], eq - argv[i]))
+			k++;
+		if (eq && k < LEN(withvalue) && strlen(withvalue[k]) == (size_t)(eq - argv[i])) {
+			v[n++] = xstrndup(argv[i], eq - argv[i]);
+			v[n++] = eq + 1;
+		} else {
+			v[n++] = argv[i];
+		}
+	}
+	*argc = n;
+	return v;
+}
+
 int main(int argc, char **argv)
 {
-	char **args = xcalloc(argc + 1, sizeof(*args));
+	char **args = xcalloc(2 * argc + 1, sizeof(*args));
 	int nargs = 0;
 	const char *env;
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 
 	opts.jobs = cpus > 0 ? (int)cpus : 1;
 	opts.top = ".";
+	argv = splitopts(&argc, argv);
 	for (int i = 1; i < argc; i++) {
 		char *a = argv[i];
 		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
@@ -560,7 +586,7 @@ int main(int argc, char **argv)
 		} else if (!strcmp(a, "--version")) {
 			printf("bootstrap %s\n", BOOTSTRAP_VERSION);
 			return 0;
-		} else if (!strcmp(a, "-j")) {
+		} else if (!strcmp(a, "-j") || !strcmp(a, "--jobs")) {
 			opts.jobs = atoi(optarg_of(&i, argc, argv));
 		} else if (startswith(a, "-j") && a[2]) {
 			opts.jobs = atoi(a + 2);

@@ -325,7 +325,8 @@ static int unpack(struct step *s, const char *dir)
 		free(file);
 	}
 	for (size_t i = 0; r == 0 && i < p->npatches; i++) {
-		char *argv[] = {"patch", "-p1", "-N", "-s", "-d", src, "-i", p->patches[i], NULL};
+		/* options toybox's patch has too: the same runner unpacks in the target */
+		char *argv[] = {"patch", "-p1", "-s", "-d", src, "-i", p->patches[i], NULL};
 		if (proc_run(argv, NULL, -1) != 0)
 			r = perr(p->patches[i], 0, "does not apply to %s %s", p->name, p->version);
 	}

@@ -86,6 +86,7 @@ static pid_t start(struct job *j, int out, const char *mark)
 	_exit(127);
 }
 
+/* final: 1 when the step succeeded, 2 when it failed */
 static void progress(struct job *j, double t, int final)
 {
 	char a[32], b[32];
@@ -97,7 +98,7 @@ static void progress(struct job *j, double t, int final)
 	if (j->estimate > 0 && !final)
 		printf("%s %s (~%s)", j->label, fmtdur(t, a), fmtdur(j->estimate, b));
 	else
-		printf("%s %s", j->label, fmtdur(t, a));
+		printf("%s %s%s", j->label, fmtdur(t, a), final == 2 ? " FAILED" : "");
 	if (final || !isatty(1))
 		putchar('\n');
 	fflush(stdout);
@@ -176,7 +177,7 @@ int run_job(struct job *j, double *secs)
 		unlink(j->record);
 	*secs = now() - t0;
 	if (!opts.verbose || isatty(1))
-		progress(j, *secs, 1);
+		progress(j, *secs, WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 1 : 2);
 	if (WIFEXITED(st))
 		return WEXITSTATUS(st);
 	return 128 + WTERMSIG(st);

@@ -149,6 +149,7 @@ R
 bs stage broken-t1 > "$T/fail" 2>&1
 rc=$?
 expect "a failing step exits non-zero" test $rc -ne 0
+expect "a failed step's line says FAILED" grep -q "^\[1/[0-9]*\] broken-t1 bad build [0-9:]* FAILED$" "$T/fail"
 expect "a failure names package, stage and step" has "$T/fail" "step failed: package bad, stage broken-t1, step build (exit 3)"
 expect "a failure gives the log's path" has "$T/fail" "log: $P/build/logs/broken-t1/bad.build.log"
 expect "a failure shows the last 30 lines" sh -c "grep -qx 'log line 40' '$T/fail' && grep -qx 'log line 11' '$T/fail' && ! grep -qx 'log line 10' '$T/fail'"
@@ -277,6 +278,11 @@ expect "a make jobserver reaches the steps" grep -q -- "--jobserver-auth=" "$P/b
 printf '\ttrue\n' >> "$P/packages/js"
 bs -j 5 stage js-t1 > /dev/null 2>&1
 expect "without a jobserver, -j N becomes MAKEFLAGS" grep -qx -- "-j5" "$P/build/out/js-t1/makeflags"
+
+# --option=value is --option value
+"$BOOTSTRAP" --top="$P" --cache="$P/cache" --mirror="$P/mirror" --jobs=2 plan final-t1 > "$T/eq1" 2>&1
+bs -j 2 plan final-t1 > "$T/eq2" 2>&1
+expect "--cache=DIR, --top=DIR, --jobs=N: the same plan as the spaced forms" sh -c "grep -q 'steps, ' '$T/eq1' && cmp -s '$T/eq1' '$T/eq2'"
 
 # list and bad input
 bs list > "$T/list" 2>&1
