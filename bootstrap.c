@@ -61,6 +61,8 @@ static void usage(FILE *f)
 	        "  --mirror DIR|URL    look for sources there first (repeatable)\n"
 	        "  --keep-work         keep build trees after success\n"
 	        "  --host-toolchain    cross stages use the host's compiler (same architecture only)\n"
+	        "  --power-cut         the last run stopped with the machine (a guest killed): the\n"
+	        "                      step it was running starts over in a fresh tree\n"
 	        "  --spare-tools       leave host tools the machine lacks out of the airlock, with a\n"
 	        "                      warning (inside the target: a step that needs one fails)\n"
 	        "  --distcc DIR        put DIR (distcc's masquerade links) first in every step's PATH\n"
@@ -607,6 +609,8 @@ int main(int argc, char **argv)
 				fatal("cannot read %s:", f);
 		} else if (!strcmp(a, "--audit-twice")) {
 			opts.twice = 1;
+		} else if (!strcmp(a, "--power-cut")) {
+			opts.cut = 1;
 		} else if (!strcmp(a, "--spare-tools")) {
 			opts.sparetools = 1;
 		} else if (!strcmp(a, "--distcc")) {

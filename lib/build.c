@@ -525,6 +525,10 @@ static int treeready(struct step *s, const char *dir)
 	char *want = s->prev ? xstrdup(s->prev->key) : unpackkey(s->pkg);
 	int r = key && !strcmp(key, want) && (!attempt || !strcmp(attempt, key) || !strcmp(attempt, s->key));
 
+	/* after a power cut, the step that was running may have left files
+	 * half-written that look finished to make: its tree starts over */
+	if (r && opts.cut && attempt && !strcmp(attempt, s->key))
+		r = 0;
 	free(done);
 	free(key);
 	free(attemptf);

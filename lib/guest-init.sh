@@ -9,6 +9,14 @@ cd /mnt || exit 1
 mkdir -p /scratch
 mount /dev/vdb /scratch || { echo "guest: cannot mount the scratch disk /dev/vdb"; exit 1; }
 
+# a boot that did not end here was cut (qemu killed, the host stopped):
+# what was being written then may be half there
+GUEST_CUT=
+[ -e /scratch/.booted ] && GUEST_CUT=1 && echo "guest: the last boot on this disk was cut short"
+touch /scratch/.booted
+sync
+export GUEST_CUT
+
 # the step's environment, as the host's runner made it for this step
 while IFS= read -r kv; do export "$kv"; done < env
 export PATH=/usr/bin:/usr/sbin PROJECT=/mnt/project SOURCES=/mnt/sources
@@ -51,5 +59,6 @@ cd "$BUILD" || exit 1
 echo "guest: $BOOTSTRAP_STAGE $BOOTSTRAP_PACKAGE $BOOTSTRAP_PHASE, $(nproc) CPUs, $(date -u +%FT%TZ)"
 bash -e /mnt/script
 status=$?
+rm -f /scratch/.booted
 sync
 exit $status

@@ -127,8 +127,12 @@ int guest_distccd(struct guest *g, const char *dir)
 	port = xasprintf("%d", g->port);
 	jobs = xasprintf("%d", g->jobs > 0 ? g->jobs : 2);
 	log = xasprintf("%s/distccd.log", dir);
+	/* the step's mark (lib/run.c) goes along: distccd leaves our process
+	 * group, and a runner that stops the step must find it all the same */
+	const char *mark = getenv("BOOTSTRAP_MARK");
 	char *env[] = {xasprintf("DISTCC_CMDLIST=%s", list), "DISTCC_CMDLIST_NUMWORDS=1",
-	               "PATH=/usr/bin:/bin", "TMPDIR=/tmp", "LC_ALL=C", NULL};
+	               "PATH=/usr/bin:/bin", "TMPDIR=/tmp", "LC_ALL=C",
+	               mark ? xasprintf("BOOTSTRAP_MARK=%s", mark) : NULL, NULL};
 	char *argv[] = {daemon, "--daemon", "--no-detach", "--listen", "127.0.0.1", "--allow", "127.0.0.1",
 	                "--port", port, "--jobs", jobs, "--log-stderr", "--log-level", "warning", NULL};
 	if ((fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0644)) < 0)
@@ -139,13 +143,16 @@ int guest_distccd(struct guest *g, const char *dir)
 	msleep(300);
 	printf("guest: distccd on 127.0.0.1:%d serving %s's compilers (%s), log %s\n", g->port, g->triplet, list, log);
 	free(env[0]);
+	free(env[5]);
 	free(daemon), free(list), free(port), free(jobs), free(log);
 	return 0;
 }
 
 void guest_stopdistccd(struct guest *g)
 {
+	/* distccd makes a process group of its own, with its workers */
 	if (g->distccd > 0) {
+		kill(-g->distccd, SIGTERM);
 		kill(g->distccd, SIGTERM);
 		waitpid(g->distccd, NULL, 0);
 	}

@@ -16,6 +16,7 @@ struct opts {
 	char *cache; /* the step and source cache */
 	char *vary;        /* an audit's second build: the steps' varied variables */
 	int twice;         /* ... and each step run twice in its tree (resume) */
+	int cut;           /* --power-cut: the machine stopped without warning last time */
 	int sparetools;    /* --spare-tools: a missing host tool is left out, not an error */
 	char *distcc;      /* --distcc DIR: distcc's masquerade links, first in PATH */
 	char *distcchosts; /* --distcc-hosts: more hosts for a native stage's guest */
