@@ -86,20 +86,24 @@ static pid_t start(struct job *j, int out, const char *mark)
 	_exit(127);
 }
 
-/* final: 1 when the step succeeded, 2 when it failed */
-static void progress(struct job *j, double t, int final)
+/* how a step's line is shown: LIVE rewrites the terminal's line (a
+ * terminal only), BEAT is a line of its own now and then (not a terminal:
+ * CI, a log, a guest's console), DONE and FAILED end the step */
+enum { LIVE, BEAT, DONE, FAILED };
+
+static void progress(struct job *j, double t, int how)
 {
 	char a[32], b[32];
 
-	if (!isatty(1) && !final)
+	if (isatty(1) ? how == BEAT : how == LIVE)
 		return;
 	if (isatty(1))
 		fputs("\r\033[K", stdout);
-	if (j->estimate > 0 && !final)
+	if (j->estimate > 0 && how <= BEAT)
 		printf("%s %s (~%s)", j->label, fmtdur(t, a), fmtdur(j->estimate, b));
 	else
-		printf("%s %s%s", j->label, fmtdur(t, a), final == 2 ? " FAILED" : "");
-	if (final || !isatty(1))
+		printf("%s %s%s", j->label, fmtdur(t, a), how == FAILED ? " FAILED" : "");
+	if (how != LIVE)
 		putchar('\n');
 	fflush(stdout);
 }
@@ -107,7 +111,7 @@ static void progress(struct job *j, double t, int final)
 int run_job(struct job *j, double *secs)
 {
 	int p[2], log, st = -1, exited = 0, open = 1;
-	double t0 = j->start ? j->start : now(), shown = -1, killat = 0;
+	double t0 = j->start ? j->start : now(), shown = -1, beat = now(), killat = 0;
 	char buf[8192];
 	pid_t pid;
 
@@ -168,7 +172,12 @@ int run_job(struct job *j, double *secs)
 		}
 		if (!opts.verbose && now() - shown >= 1) {
 			shown = now();
-			progress(j, shown - t0, 0);
+			progress(j, shown - t0, LIVE);
+		}
+		/* a long step is not minutes of silence in a log */
+		if (!opts.verbose && now() - beat >= 60) {
+			beat = now();
+			progress(j, beat - t0, BEAT);
 		}
 	}
 	close(p[0]);
@@ -177,7 +186,7 @@ int run_job(struct job *j, double *secs)
 		unlink(j->record);
 	*secs = now() - t0;
 	if (!opts.verbose || isatty(1))
-		progress(j, *secs, WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 1 : 2);
+		progress(j, *secs, WIFEXITED(st) && WEXITSTATUS(st) == 0 ? DONE : FAILED);
 	if (WIFEXITED(st))
 		return WEXITSTATUS(st);
 	return 128 + WTERMSIG(st);
