@@ -134,12 +134,13 @@ int guest_distccd(struct guest *g, const char *dir)
 	               "PATH=/usr/bin:/bin", "TMPDIR=/tmp", "LC_ALL=C",
 	               mark ? xasprintf("BOOTSTRAP_MARK=%s", mark) : NULL, NULL};
 	char *argv[] = {daemon, "--daemon", "--no-detach", "--listen", "127.0.0.1", "--allow", "127.0.0.1",
-	                "--port", port, "--jobs", jobs, "--log-stderr", "--log-level", "warning", NULL};
+	                "--port", port, "--jobs", jobs, "--log-stderr", "--log-level", "info", NULL};
 	if ((fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0644)) < 0)
 		fatal("cannot create %s:", log);
 	g->distccd = spawn(argv, env, fd);
 	close(fd);
-	/* listening before the guest asks: it forks its workers first */
+	/*/* listening before the guest asks: it forks its workers first; at
+	 * level info its log names every compile it ran, with its time */
 	msleep(300);
 	printf("guest: distccd on 127.0.0.1:%d serving %s's compilers (%s), log %s\n", g->port, g->triplet, list, log);
 	free(env[0]);
