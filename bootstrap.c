@@ -315,7 +315,7 @@ static int cmd_guest(int argc, char **argv)
 		else if (!strcmp(a, "--out"))
 			out = v;
 		else if (!strcmp(a, "--cross"))
-			g.cross = v;
+			g.cross = abspath(v);
 		else if (!strcmp(a, "--triplet"))
 			g.triplet = v;
 		else if (!strcmp(a, "--hosts"))
