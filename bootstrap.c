@@ -16,6 +16,7 @@
 #include "lib/fetch.h"
 #include "lib/guest.h"
 #include "lib/opts.h"
+#include "lib/os.h"
 #include "lib/plan.h"
 #include "lib/proc.h"
 #include "lib/run.h"
@@ -226,11 +227,10 @@ static int runtest(const char *name)
 	}
 	setenv("STAGEDIR", out, 1);
 	/* the tests drive this very runner (bootstrap guest, for one) */
-	char self[4096];
-	ssize_t len = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	if (len > 0 && !getenv("BOOTSTRAP")) {
-		self[len] = 0;
+	if (!getenv("BOOTSTRAP")) {
+		char *self = os_self();
 		setenv("BOOTSTRAP", self, 1);
+		free(self);
 	}
 	setenv("BOOTSTRAP_STAGE", name, 1);
 	setenv("BOOTSTRAP_WORK", opts.work, 1);
@@ -579,7 +579,7 @@ static char **splitopts(int *argc, char **argv)
 
 int main(int argc, char **argv)
 {
-	char **args = xcalloc(2 * argc + 1, sizeof(*args));
+	char **args;
 	int nargs = 0;
 	const char *env;
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
@@ -587,9 +587,16 @@ int main(int argc, char **argv)
 	opts.jobs = cpus > 0 ? (int)cpus : 1;
 	opts.top = ".";
 	argv = splitopts(&argc, argv);
+	args = xcalloc(argc + 1, sizeof(*args));
 	for (int i = 1; i < argc; i++) {
 		char *a = argv[i];
-		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+		/* after the command, its own options come first: clean --cache */
+		int own = nargs ? cmdopt(args[0], a) : 0;
+		if (own) {
+			if (own == 2 && i + 1 < argc)
+				args[nargs++] = argv[i++];
+			args[nargs++] = argv[i];
+		} else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
 			usage(stdout);
 			return 0;
 		} else if (!strcmp(a, "--version")) {
@@ -630,15 +637,13 @@ int main(int argc, char **argv)
 			opts.top = optarg_of(&i, argc, argv);
 		} else if (!strcmp(a, "--work")) {
 			opts.work = optarg_of(&i, argc, argv);
-		} else if (!strcmp(a, "--cache") && !(nargs && !strcmp(args[0], "clean"))) {
+		} else if (!strcmp(a, "--cache")) {
 			opts.cache = optarg_of(&i, argc, argv);
-		} else if (a[0] == '-' && a[1] && !cmdopt(nargs ? args[0] : "", a)) {
+		} else if (a[0] == '-' && a[1]) {
 			warn("unknown option %s", a);
 			usage(stderr);
 			return 2;
 		} else {
-			if (nargs && cmdopt(args[0], a) == 2 && i + 1 < argc)
-				args[nargs++] = argv[i++];
 			args[nargs++] = argv[i];
 		}
 	}

@@ -5,7 +5,6 @@
  * the next archive, or the runner, write through it. */
 
 #define _POSIX_C_SOURCE 200809L
-#include <errno.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <stdlib.h>

@@ -45,6 +45,7 @@
 #include "cache.h"
 #include "compare.h"
 #include "opts.h"
+#include "os.h"
 #include "plan.h"
 #include "proc.h"
 #include "tree.h"
@@ -334,23 +335,6 @@ static char **command(const char *self, const char *cache, const char *work, con
 	return argv;
 }
 
-/* path of this program, to run it again */
-static char *self(void)
-{
-	char buf[4096];
-	ssize_t n = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
-
-	if (n > 0) {
-		buf[n] = 0;
-		/* rebuilt while running: the new program is at the same path */
-		char *d = strstr(buf, " (deleted)");
-		if (d && !d[10])
-			*d = 0;
-		return xstrdup(buf);
-	}
-	return strchr(argv0, '/') ? abspath(argv0) : which(argv0);
-}
-
 /* mount a shuffling view of dir at mnt; 0 when mounted */
 static int disorder(const char *dir, const char *mnt)
 {
@@ -454,7 +438,7 @@ int audit_stage(struct plan *plan, int deep)
 {
 	struct stage *st = plan->stages[plan->n - 1];
 	char *dir = xasprintf("%s/audit/%s", opts.work, st->name), *first = xasprintf("%s/first", dir);
-	char *work, *real = NULL, *cache, *exe = self(), *vars, **argv;
+	char *work, *real = NULL, *cache, *exe = os_self(), *vars, **argv;
 	char *reportf = xasprintf("%s/report", dir), *want;
 	mode_t mask = umask(022);
 	int r, resume;

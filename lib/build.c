@@ -110,7 +110,6 @@ static void waitsteps(const char *steps)
 	free(who);
 }
 
-
 void build_lock(void)
 {
 	char *path = xasprintf("%s/lock", opts.work);
@@ -283,7 +282,7 @@ static char *airlock(struct stage *st)
 			warn("%s: host tool '%s' is not on this system: left out of the airlock", st->def->path, tool);
 		else if (!host)
 			err = perr(st->def->path, 1, "host tool '%s' is not installed (bootstrap doctor says what to install)", tool);
-		else if (host && symlink(host, link) < 0 && errno != EEXIST)
+		else if (symlink(host, link) < 0 && errno != EEXIST)
 			fatal("cannot create %s:", link);
 		free(host);
 		free(link);

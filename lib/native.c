@@ -20,6 +20,7 @@
 #include "fetch.h"
 #include "native.h"
 #include "opts.h"
+#include "os.h"
 #include "plan.h"
 #include "proc.h"
 #include "util.h"
@@ -110,19 +111,18 @@ char **native_argv(struct step *s, struct defs *defs, const char *dir, const cha
 	struct stage *st = s->stage;
 	const char *arch = st->target->name, *triplet = envget(st->target->env, st->target->nenv, "TARGET");
 	char *image = needed(st, "image"), *cross = needed(st, "cross");
-	char *ctl = xasprintf("%s/control", dir), **argv = NULL, self[4096];
+	char *ctl = xasprintf("%s/control", dir), **argv = NULL, *self;
 	size_t n = 0;
-	ssize_t len = readlink("/proc/self/exe", self, sizeof(self) - 1);
 
 	if (!image) {
 		perr(st->def->path, 1, "a native stage runs in the target's system image: expected 'needs image'");
 		return NULL;
 	}
-	if (len <= 0 || native_control(defs, ctl, script, env) < 0) {
+	if (native_control(defs, ctl, script, env) < 0) {
 		warn("cannot prepare the guest's control directory %s", ctl);
 		return NULL;
 	}
-	self[len] = 0;
+	self = os_self();
 #define ARG(...) (argv = (void *)vpush((void **)argv, &n, xasprintf(__VA_ARGS__)))
 	ARG("%s", self);
 	ARG("-j%d", opts.jobs);
@@ -141,6 +141,6 @@ char **native_argv(struct step *s, struct defs *defs, const char *dir, const cha
 	if (opts.distcchosts)
 		ARG("--hosts"), ARG("%s", opts.distcchosts);
 #undef ARG
-	free(image), free(cross), free(ctl);
+	free(image), free(cross), free(ctl), free(self);
 	return argv;
 }

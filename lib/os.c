@@ -224,3 +224,19 @@ void os_dieswithparent(void)
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 #endif
 }
+
+char *os_self(void)
+{
+	char buf[4096];
+	ssize_t n = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
+
+	if (n > 0) {
+		buf[n] = 0;
+		/* rebuilt while running: the new program is at the same path */
+		char *d = strstr(buf, " (deleted)");
+		if (d && !d[10])
+			*d = 0;
+		return xstrdup(buf);
+	}
+	return strchr(argv0, '/') ? abspath(argv0) : which(argv0);
+}

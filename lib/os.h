@@ -17,3 +17,5 @@ int os_stoprecorded(const char *record, const char *what);
 char *os_holders(const char *path);
 /* in a child: be killed when the parent dies, however it dies (Linux) */
 void os_dieswithparent(void);
+/* this program's path, to run it again (even after it was rebuilt) */
+char *os_self(void);

@@ -49,36 +49,38 @@ expect "it stops the killed run's step" gone "sleep 7772"
 expect "a pgid file in a source or build tree kills no one" alive $victim
 expect "... and the runner names only its own group" sh -c "! grep -q 'process group $vgrp' '$T/k2'"
 
-# 2. A forged record: a group number too large for pid_t (once cut to -1:
+# 1, forged: a record with a group number too large for pid_t (once cut to -1:
 # every process) and the victim's group with a start time that is not its
 # own. A background holder of the steps' lock makes the next run read it.
-mkdir -p "$P/build"
-printf '4294967297 1 forged.1\n' > "$P/build/running"
-flock "$P/build/lock.steps" sleep 7773 &
-holder=$!
-sleep 0.3
-bs stage trap-t1 > "$T/k3" 2>&1 &
-pid=$!
-waitfor "$T/k3" "waiting for" 10
+# forged RECORD OUT: plant the record, hold the lock, start a run (pid in
+# $pid, its output in OUT) and wait until it says it waits for the lock
+forged() {
+	mkdir -p "$P/build"
+	echo "$1" > "$P/build/running"
+	flock "$P/build/lock.steps" sleep 7773 &
+	holder=$!
+	sleep 0.3
+	bs stage trap-t1 > "$2" 2>&1 &
+	pid=$!
+	waitfor "$2" "waiting for" 10
+}
+# release: the holder goes, the waiting run goes on; its status in $rc
+release() {
+	kill $holder; pkill -f "sleep 7773"
+	wait $pid
+	rc=$?
+	holder=
+}
+forged "4294967297 1 forged.1" "$T/k3"
 expect "a record with an impossible group number is ignored, with a warning" has "$T/k3" "not a record of this runner"
 expect "a run that waits for the steps' lock says who holds it" has "$T/k3" "waiting for $P/build/lock.steps: held open by"
 expect "... naming the holder" grep -q "held open by .*(sleep)\|held open by .*(flock)" "$T/k3"
-kill $holder; pkill -f "sleep 777[34]"
-wait $pid
-expect "once the holder is gone, the run goes on" test $? -eq 0
+release
+expect "once the holder is gone, the run goes on" test $rc -eq 0
 expect "the victim lives" alive $victim
-holder=
-echo "$vgrp 1 forged.2" > "$P/build/running"
-flock "$P/build/lock.steps" sleep 7774 &
-holder=$!
-sleep 0.3
-bs stage trap-t1 > "$T/k4" 2>&1 &
-pid=$!
-waitfor "$T/k4" "waiting for" 10
+forged "$vgrp 1 forged.2" "$T/k4"
 expect "a recorded group whose leader started at another time is left alone" alive $victim
-kill $holder; pkill -f "sleep 777[34]"
-wait $pid
-holder=
+release
 
 # 5. A step that leaves a process in another session: it is stopped when
 # the step ends, and the next run does not hang on the steps' lock.
