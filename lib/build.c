@@ -31,6 +31,7 @@
 #include "defs.h"
 #include "fetch.h"
 #include "manifest.h"
+#include "guest.h"
 #include "native.h"
 #include "opts.h"
 #include "os.h"
@@ -441,9 +442,12 @@ static int phase(struct step *s, const char *dir, const char *out, const char *l
 		free(label);
 		return -1;
 	}
-	struct job j = {label, run, env, NULL, log, rec, est, t0};
+	struct job j = {label, run, env, NULL, log, rec, est, t0, 0};
 	char *bdir = xasprintf("%s/build", dir);
 	j.dir = bdir;
+	/* a guest asked to stop stops its own build first (lib/guest.c) */
+	if (run != argv)
+		j.grace = GUEST_GRACE + 30;
 	st = run_job(&j, &secs);
 	if (run != argv) {
 		for (size_t i = 0; run[i]; i++)

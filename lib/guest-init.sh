@@ -57,6 +57,12 @@ export DISTCC_LINKS
 
 cd "$BUILD" || exit 1
 echo "guest: $BOOTSTRAP_STAGE $BOOTSTRAP_PACKAGE $BOOTSTRAP_PHASE, $(nproc) CPUs, $(date -u +%FT%TZ)"
+# the host asks the guest to stop with a ^C on the console, our terminal:
+# the script's processes get it and stop as at any terminal (the runner
+# stops its step, make deletes what it was writing); this shell waits for
+# them, and the disk is left as after a clean end. (A trap, not an
+# ignored signal: that the script would inherit.)
+trap 'echo "guest: asked to stop"' INT
 bash -e /mnt/script
 status=$?
 rm -f /scratch/.booted

@@ -56,8 +56,9 @@ static int freeport(void)
 	return port;
 }
 
-/* fork and exec argv with env (NULL: ours), stdout and stderr on out */
-static pid_t spawn(char **argv, char **env, int out)
+/* fork and exec argv with env (NULL: ours), stdin from in (-1: nothing),
+ * stdout and stderr on out */
+static pid_t spawn(char **argv, char **env, int in, int out)
 {
 	pid_t pid = fork();
 
@@ -67,7 +68,9 @@ static pid_t spawn(char **argv, char **env, int out)
 		return pid;
 	/* a qemu whose runner died would go on writing the scratch disk */
 	os_dieswithparent();
-	int in = open("/dev/null", O_RDONLY);
+	setpgid(0, 0);
+	if (in < 0)
+		in = open("/dev/null", O_RDONLY);
 	dup2(in, 0);
 	dup2(out, 1);
 	dup2(out, 2);
@@ -137,7 +140,7 @@ int guest_distccd(struct guest *g, const char *dir)
 	                "--port", port, "--jobs", jobs, "--log-stderr", "--log-level", "info", NULL};
 	if ((fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0644)) < 0)
 		fatal("cannot create %s:", log);
-	g->distccd = spawn(argv, env, fd);
+	g->distccd = spawn(argv, env, -1, fd);
 	close(fd);
 	/*/* listening before the guest asks: it forks its workers first; at
 	 * level info its log names every compile it ran, with its time */
@@ -212,16 +215,16 @@ static int relay(struct guest *g, pid_t qemu, int fd)
 	char buf[4096], line[512];
 	size_t nl = 0;
 	int status = -1, st = 0, exited = 0;
-	double last = now(), killat = 0;
+	double last = now(), killat = 0, askedat = 0;
 
 	for (;;) {
 		struct pollfd pf = {fd, POLLIN, 0};
 		int r = poll(&pf, 1, 1000);
 		if (r > 0) {
 			ssize_t n = read(fd, buf, sizeof(buf));
-			if (n <= 0 && errno != EINTR)
+			if (n == 0 || (n < 0 && errno != EINTR))
 				break;
-			if (n <= 0)
+			if (n < 0)
 				continue;
 			last = now();
 			fwrite(buf, 1, n, stdout);
@@ -238,8 +241,22 @@ static int relay(struct guest *g, pid_t qemu, int fd)
 				}
 			}
 		}
-		if (!killat && (run_stopped() || (g->silence > 0 && now() - last > g->silence))) {
-			if (!run_stopped())
+		/* asked to stop: a ^C on the guest's console stops its build as
+		 * at a terminal (the control script has it as its terminal), and
+		 * the guest shuts down; one that does not in time is cut off */
+		if (run_stopped() && !askedat && !killat) {
+			fprintf(stdout, "\nguest: asking the guest to stop (a ^C on its console)\n");
+			fflush(stdout);
+			if (write(g->console, "\003", 1) != 1)
+				askedat = now() - GUEST_GRACE;
+			else
+				askedat = now();
+		}
+		if (!killat && ((askedat && now() - askedat > GUEST_GRACE) ||
+		                (g->silence > 0 && now() - last > g->silence))) {
+			if (askedat)
+				fprintf(stdout, "\nguest: still running %d s after the ^C: cutting it off\n", GUEST_GRACE);
+			else
 				fprintf(stdout, "\nguest: no output for %d s: stopping it\n", g->silence);
 			kill(qemu, SIGTERM);
 			killat = now() + 5;
@@ -249,7 +266,10 @@ static int relay(struct guest *g, pid_t qemu, int fd)
 			kill(qemu, SIGKILL);
 	}
 	exited = waitpid(qemu, &st, 0) == qemu;
-	if (status < 0 && !killat)
+	/* stopped at our asking, it finished all the same: a stop, not a success */
+	if (askedat && status == 0)
+		status = -1;
+	if (status < 0 && !killat && !askedat)
 		fprintf(stdout, "\nguest: the emulator ended (%s %d) before the control script did\n",
 		        exited && WIFEXITED(st) ? "exit" : "signal", exited && WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st));
 	return status;
@@ -260,7 +280,7 @@ int guest_run(struct guest *g)
 	char *script = xasprintf("%s/run-emulator.sh", g->image);
 	char *ctl = xasprintf("%s/control.img", g->dir);
 	char *qemu, *kernel;
-	int p[2], status;
+	int p[2], in[2], status;
 	pid_t pid;
 
 	if (!exists(script))
@@ -280,20 +300,30 @@ int guest_run(struct guest *g)
 		                   g->hosts ? "," : "", g->hosts ? g->hosts : "");
 	else
 		kernel = xstrdup("");
-	if (pipe(p) < 0)
+	if (pipe(p) < 0 || pipe(in) < 0)
 		fatal("pipe:");
 	fcntl(p[0], F_SETFD, FD_CLOEXEC);
+	fcntl(in[1], F_SETFD, FD_CLOEXEC);
 	/* run-emulator.sh's settings: the control disk first, then ours */
 	setenv("HDB", ctl, 1);
 	setenv("QEMU_EXTRA", qemu, 1);
 	setenv("KERNEL_EXTRA", kernel, 1);
+	/* Stopping a step signals its process group and whatever carries its
+	 * mark, at once: the emulator has neither, so that it is not cut off
+	 * then but asked (relay); it dies with us all the same */
+	unsetenv("BOOTSTRAP_MARK");
 	char *argv[] = {script, NULL};
 	printf("guest: %s, control disk %s%s%s\n", script, ctl, g->scratch ? ", scratch disk " : "", g->scratch ? g->scratch : "");
 	fflush(stdout);
-	pid = spawn(argv, NULL, p[1]);
+	pid = spawn(argv, NULL, in[0], p[1]);
+	setpgid(pid, pid);
+	signal(SIGPIPE, SIG_IGN); /* a console write to an emulator that is gone */
 	close(p[1]);
+	close(in[0]);
+	g->console = in[1];
 	status = relay(g, pid, p[0]);
 	close(p[0]);
+	close(in[1]);
 	guest_stopdistccd(g);
 	free(script), free(ctl), free(qemu), free(kernel);
 	return status;

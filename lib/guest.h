@@ -2,6 +2,10 @@
 
 #include <sys/types.h>
 
+/* seconds a guest asked to stop (a ^C on its console) has to stop its
+ * build and shut down before it is cut off */
+#define GUEST_GRACE 120
+
 struct guest {
 	const char *image;   /* system-image-ARCH: run-emulator.sh and the rest */
 	const char *control; /* a directory: the guest runs its init */
@@ -18,6 +22,7 @@ struct guest {
 	/* set while it runs */
 	int port;
 	pid_t distccd;
+	int console;         /* the emulator's stdin: the guest's console */
 };
 
 /* boot the image with the control disk (and the scratch disk), relay the

@@ -147,7 +147,7 @@ int run_job(struct job *j, double *secs)
 		if (stopsig && !exited && !killat) {
 			kill(-pid, SIGTERM);
 			os_signalmarked(mark, SIGTERM);
-			killat = now() + 5;
+			killat = now() + (j->grace > 0 ? j->grace : 5);
 		}
 		if (killat && !exited && now() > killat)
 			kill(-pid, SIGKILL), os_signalmarked(mark, SIGKILL);

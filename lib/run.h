@@ -12,6 +12,7 @@ struct job {
 	const char *record;  /* while it runs: "PGID STARTTIME MARK" of the step */
 	double estimate;     /* seconds, 0 if never timed */
 	double start;        /* when the step began (unpacking included); 0: now */
+	double grace;        /* seconds from asking it to stop to killing it; 0: 5 */
 };
 
 /* catch SIGINT, SIGTERM and SIGHUP so a step can be stopped cleanly */

@@ -2,7 +2,8 @@
 # The guest module (bootstrap guest), with the system image when it is
 # built here: a script runs inside with the image's tools alone; a guest
 # killed in the middle boots again on its scratch disk and goes on from
-# what it had finished; a guest that stays silent is stopped.
+# what it had finished; one asked to stop gets a ^C and stops cleanly; a
+# guest that stays silent is stopped.
 . "$(dirname "$0")/lib.sh"
 cd "$(dirname "$0")/.." || exit 1
 arch=x86_64
@@ -61,6 +62,28 @@ rc=$?
 expect "guest: killed, it boots again on its scratch disk and goes on" sh -c "test $rc -eq 0 && grep -q 'boot 2: the first half was done' '$T/three'"
 debugfs -R "cat /second-done" "$T/scratch.img" > "$T/got" 2> /dev/null
 expect "guest: what it wrote is on the scratch disk, read without root" grep -qx second "$T/got"
+
+# asked to stop (as the runner stops a step): the script gets a ^C at its
+# terminal, as at any terminal, finishes what it does on one, and the
+# machine shuts down cleanly: its exit status comes back, no cut
+cat > "$T/ctl/init" <<'S'
+#!/bin/bash
+mkdir -p /scratch && mount /dev/vdb /scratch || exit 1
+trap 'echo "script: got a ^C"; echo cleanly > /scratch/stopped; sync; exit 130' INT
+echo "script: working"
+sleep 100000
+S
+"$BOOTSTRAP" guest "$img" "$T/ctl" --scratch "$T/scratch.img" > "$T/stop" 2>&1 &
+pid=$!
+waitfor "$T/stop" "script: working" 300
+kill -TERM $pid
+wait $pid
+rc=$?
+expect "guest: asked to stop, it is sent a ^C and says so" grep -q "asking the guest to stop" "$T/stop"
+expect "guest: the ^C reaches the script at its terminal" grep -q "script: got a ^C" "$T/stop"
+expect "guest: it ends on its own, its status read, the command failing" sh -c "test $rc -ne 0 && grep -q 'control script exited with status 130' '$T/stop' && ! grep -q 'cutting it off' '$T/stop'"
+debugfs -R "cat /stopped" "$T/scratch.img" > "$T/got" 2> /dev/null
+expect "guest: what the script did on the ^C is on its disk" grep -qx cleanly "$T/got"
 
 # silent too long: stopped, and said so
 printf '#!/bin/bash\nsleep 100000\n' > "$T/ctl/init"

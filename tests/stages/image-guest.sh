@@ -34,6 +34,9 @@ t "toybox: diff, expr, bc, dd, xzcat present" sh -c 'for c in diff expr bc dd xz
 # through a pipe: toybox 0.8.9's tar -z can return before its gzip has
 # written the archive (3 times in 200 here)
 t "toybox: tar and gzip round trip" sh -c 'mkdir -p /tmp/a && echo hi > /tmp/a/f && tar cf - -C /tmp a | gzip > /tmp/a.tgz && rm -r /tmp/a && tar xzf /tmp/a.tgz -C /tmp && grep -qx hi /tmp/a/f'
+# GNU gzip: the kernel's and the image's compressor, and what the runner
+# unpacks .gz sources with (zcat, gunzip)
+t "gzip is GNU gzip; zcat and gunzip decompress" sh -c 'gzip --version | grep -q "^gzip 1" && seq 1 1000 > /tmp/z && gzip -n -9 -c /tmp/z > /tmp/z.gz && zcat /tmp/z.gz | cmp -s - /tmp/z && gunzip -f /tmp/z.gz && seq 1 1000 | cmp -s - /tmp/z'
 cat > /tmp/script.sh <<'S'
 #!/bin/bash
 declare -A seen
