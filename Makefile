@@ -24,6 +24,11 @@ bootstrap.o tests/unit.o $(OBJ): lib/util.h lib/opts.h lib/defs.h lib/plan.h lib
 .c.o:
 	$(CC) $(CFLAGS) -c -o $@ $<
 
+# --version names the commit it was built from, when built from git
+REVISION != git describe --always --dirty 2> /dev/null || true
+bootstrap.o: bootstrap.c
+	$(CC) $(CFLAGS) -DREVISION='"$(REVISION)"' -c -o $@ bootstrap.c
+
 check: bootstrap tests/unit
 	sh tests/run
 

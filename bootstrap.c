@@ -22,57 +22,159 @@
 #include "lib/run.h"
 #include "lib/util.h"
 
+/* the commit the runner was built from, when built from git (Makefile) */
+#ifndef REVISION
+#define REVISION ""
+#endif
+
 struct opts opts;
 static struct defs defs;
 
+/* Each command's synopsis and what it does: `bootstrap help`, `bootstrap
+ * help COMMAND` and `bootstrap COMMAND --help` print from here. */
+static const struct cmdhelp {
+	const char *name, *synopsis, *text;
+} helps[] = {
+	{"all", "all [ARCH...]", "every stage for each target (default: this machine's)"},
+	{"stage", "stage NAME...", "one stage (KIND-ARCH, e.g. cross-armv7l) and what it needs;\n"
+	 "an ARCH alone: all its stages"},
+	{"plan", "plan NAME...", "dry run: each step, cached or to build, and what changed\n"
+	 "(ARCH or all: the dry run of bootstrap all)"},
+	{"test", "test NAME...", "build a stage, then run its tests (ARCH: its system image)"},
+	{"boot", "boot ARCH", "build the system image, then a shell in the emulator"},
+	{"audit", "audit NAME [--vary LIST] [--deep]", "build a stage twice under varied conditions and compare\n"
+	 "(LIST: path,clock,tz,locale,umask,user,hostname,home,\n"
+	 "kernel,aslr,jobs,env,order, and resume, which all leaves\n"
+	 "out; default all; -NAME leaves one out; --deep rebuilds\n"
+	 "its inputs too; rebuild-ARCH: what the target rebuilt\n"
+	 "itself against the cross build). Exits 0 when the same,\n"
+	 "3 when not, 1 when a build failed"},
+	{"list", "list", "targets, stages and packages"},
+	{"fetch", "fetch [PKG...]", "download and verify sources (all by default)"},
+	{"doctor", "doctor [--packages]", "check the host's prerequisites (or list their Debian packages)"},
+	{"clean", "clean [NAME...|--all] [--cache]", "remove build trees and outputs (all, or of those stages);\n"
+	 "--cache: also empty the step cache (sources are kept)"},
+	{"guest", "guest IMAGE-DIR CONTROL-DIR [--scratch DISK [--out DIR]]\n"
+	 "[--cross DIR --triplet T] [--hosts LIST] [--silence SECONDS]\n"
+	 "[--mem MIB] [--size MIB]",
+	 "boot a system image under qemu to run CONTROL-DIR/init in\n"
+	 "it, with a scratch disk kept between boots (DIR: its /out\n"
+	 "on success) and distccd serving a cross toolchain; ^C asks\n"
+	 "the guest to stop (a ^C on its console)"},
+	{"help", "help [COMMAND]", "this text, or one command's"},
+	{"version", "version", "the runner's version (and the commit it was built from)"},
+};
+
+static const char options[] =
+	"options:\n"
+	"  -j N, --jobs N      jobs for each step (default: the number of CPUs)\n"
+	"  -v                  stream step logs to the console\n"
+	"  -k                  keep going after a failure with what does not depend on it\n"
+	"  --offline           use the source cache only\n"
+	"  --mirror DIR|URL    look for sources there first (repeatable)\n"
+	"  --keep-work         keep build trees after success\n"
+	"  --host-toolchain    cross stages use the host's compiler (same architecture only)\n"
+	"  --power-cut         the last run stopped with the machine (a guest killed): the\n"
+	"                      step it was running starts over in a fresh tree\n"
+	"  --spare-tools       leave host tools the machine lacks out of the airlock, with a\n"
+	"                      warning (inside the target: a step that needs one fails)\n"
+	"  --distcc DIR        put DIR (distcc's masquerade links) first in every step's PATH\n"
+	"  --distcc-hosts LIST more distcc hosts for a native stage's guest (HOST:PORT/N,...)\n"
+	"  --top DIR           the project directory (default: .)\n"
+	"  --work DIR          build trees and outputs (default: TOP/build, or $BOOTSTRAP_WORK)\n"
+	"  --cache DIR         step and source cache (default: ~/.cache/bootstrap, or $BOOTSTRAP_CACHE)\n"
+	"  --help, --version\n"
+	"Options that take a value also take it as --option=VALUE.\n"
+	"\n"
+	"exit status: 0 done; 1 a build or test failed; 2 a usage error; 3 audit: not\n"
+	"reproducible; 128+N stopped by signal N\n";
+
+/* text line by line, indented by col (but its first line when first) */
+static void indented(FILE *f, const char *text, int col, int first)
+{
+	for (const char *nl; *text; text = nl + 1) {
+		nl = strchr(text, '\n');
+		int n = nl ? (int)(nl - text) : (int)strlen(text);
+		fprintf(f, "%*s%.*s\n", first ? 0 : col, "", n, text);
+		first = 0;
+		if (!nl)
+			break;
+	}
+}
+
+static void cmdusage(FILE *f, const struct cmdhelp *h)
+{
+	const char *nl = strchr(h->synopsis, '\n');
+	int n = nl ? (int)(nl - h->synopsis) : (int)strlen(h->synopsis);
+
+	if (nl || n > 19) {
+		fprintf(f, "  %.*s\n", n, h->synopsis);
+		if (nl)
+			indented(f, nl + 1, 8, 0);
+		indented(f, h->text, 22, 0);
+	} else {
+		fprintf(f, "  %-19s ", h->synopsis);
+		indented(f, h->text, 22, 1);
+	}
+}
+
+static const struct cmdhelp *findhelp(const char *name)
+{
+	for (size_t i = 0; i < LEN(helps); i++)
+		if (!strcmp(helps[i].name, name))
+			return &helps[i];
+	return NULL;
+}
+
 static void usage(FILE *f)
 {
-	fprintf(f,
-	        "usage: bootstrap [options] command [args]\n"
-	        "\n"
-	        "commands:\n"
-	        "  all [ARCH...]       every stage for each target (default: this machine's)\n"
-	        "  stage NAME...       one stage (KIND-ARCH, e.g. cross-armv7l) and what it needs\n"
-	        "  plan NAME...        dry run: each step, cached or to build, and what changed\n"
-	        "  test NAME...        build a stage, then run its tests (ARCH: its system image)\n"
-	        "  boot ARCH           build the system image, then a shell in the emulator\n"
-	        "  audit NAME [--vary LIST] [--deep]\n"
-	        "                      build a stage twice under varied conditions and compare\n"
-	        "                      (LIST: path,clock,tz,locale,umask,user,hostname,home,\n"
-	        "                      kernel,aslr,jobs,env,order, and resume, which all leaves\n"
-	        "                      out; default all; -NAME leaves one out; --deep rebuilds\n"
-	        "                      its inputs too; rebuild-ARCH: what the target rebuilt\n"
-	        "                      itself against the cross build)\n"
-	        "  list                targets, stages and packages\n"
-	        "  fetch [PKG...]      download and verify sources (all by default)\n"
-	        "  doctor [--packages] check the host's prerequisites (or list their Debian packages)\n"
-	        "  clean [NAME...|--all] remove build trees and outputs (all, or of those stages)\n"
-	        "  clean --cache       also empty the step cache (sources are kept)\n"
-	        "  guest IMAGE-DIR CONTROL-DIR [--scratch DISK [--out DIR]] [--cross DIR --triplet T]\n"
-	        "        [--hosts LIST] [--silence SECONDS] [--mem MIB] [--size MIB]\n"
-	        "                      boot a system image under qemu to run CONTROL-DIR/init in\n"
-	        "                      it, with a scratch disk kept between boots (DIR: its /out\n"
-	        "                      on success) and distccd serving a cross toolchain\n"
-	        "\n"
-	        "options:\n"
-	        "  -j N, --jobs N      jobs for each step (default: the number of CPUs)\n"
-	        "  -v                  stream step logs to the console\n"
-	        "  -k                  keep going after a failure with what does not depend on it\n"
-	        "  --offline           use the source cache only\n"
-	        "  --mirror DIR|URL    look for sources there first (repeatable)\n"
-	        "  --keep-work         keep build trees after success\n"
-	        "  --host-toolchain    cross stages use the host's compiler (same architecture only)\n"
-	        "  --power-cut         the last run stopped with the machine (a guest killed): the\n"
-	        "                      step it was running starts over in a fresh tree\n"
-	        "  --spare-tools       leave host tools the machine lacks out of the airlock, with a\n"
-	        "                      warning (inside the target: a step that needs one fails)\n"
-	        "  --distcc DIR        put DIR (distcc's masquerade links) first in every step's PATH\n"
-	        "  --distcc-hosts LIST more distcc hosts for a native stage's guest (HOST:PORT/N,...)\n"
-	        "  --top DIR           the project directory (default: .)\n"
-	        "  --work DIR          build trees and outputs (default: TOP/build, or $BOOTSTRAP_WORK)\n"
-	        "  --cache DIR         step and source cache (default: ~/.cache/bootstrap, or $BOOTSTRAP_CACHE)\n"
-	        "  --help, --version\n"
-	        "Options that take a value also take it as --option=VALUE.\n");
+	fprintf(f, "usage: bootstrap [options] command [args]\n\ncommands:\n");
+	for (size_t i = 0; i < LEN(helps); i++)
+		cmdusage(f, &helps[i]);
+	fprintf(f, "\n%s", options);
+}
+
+/* one command's usage: bootstrap help COMMAND, bootstrap COMMAND --help */
+static int cmdhelp(const char *name)
+{
+	const struct cmdhelp *h = findhelp(name);
+
+	if (!h) {
+		warn("unknown command '%s'", name);
+		usage(stderr);
+		return 2;
+	}
+	printf("usage: bootstrap [options] %s\n\n", strchr(h->synopsis, '\n') ? h->name : h->synopsis);
+	cmdusage(stdout, h);
+	printf("\n%s", options);
+	return 0;
+}
+
+/* refuse what a command does not take */
+static int noargs(const char *cmd, int argc, char **argv, int max)
+{
+	if (argc <= max)
+		return 0;
+	warn("%s: unexpected argument '%s' (bootstrap help %s)", cmd, argv[max], cmd);
+	return 2;
+}
+
+static int cmd_help(int argc, char **argv)
+{
+	if (noargs("help", argc, argv, 1))
+		return 2;
+	if (argc == 1)
+		return cmdhelp(argv[0]);
+	usage(stdout);
+	return 0;
+}
+
+static int cmd_version(int argc, char **argv)
+{
+	if (noargs("version", argc, argv, 0))
+		return 2;
+	printf("bootstrap %s%s%s\n", BOOTSTRAP_VERSION, *REVISION ? " " : "", REVISION);
+	return 0;
 }
 
 static void load(void)
@@ -89,7 +191,8 @@ static void load(void)
 
 static int cmd_list(int argc, char **argv)
 {
-	(void)argc, (void)argv;
+	if (noargs("list", argc, argv, 0))
+		return 2;
 	load();
 	printf("targets:\n");
 	for (size_t i = 0; i < defs.ntargets; i++) {
@@ -127,9 +230,13 @@ static int makeplan(struct plan *plan, int argc, char **argv, int all)
 		warn("expected a stage name such as cross-%s (bootstrap list shows them)", host_arch());
 		return -1;
 	}
-	for (int i = 0; i < argc; i++)
-		if ((all ? plan_all(plan, argv[i]) : plan_add(plan, argv[i])) < 0)
+	/* a target's name (or "all": this machine's) stands for all its stages */
+	for (int i = 0; i < argc; i++) {
+		const char *arch = !strcmp(argv[i], "all") ? host_arch() : argv[i];
+		int whole = all || find_target(&defs, arch);
+		if ((whole ? plan_all(plan, arch) : plan_add(plan, argv[i])) < 0)
 			return -1;
+	}
 	plan_keys(plan);
 	return 0;
 }
@@ -141,7 +248,7 @@ static int cmd_plan(int argc, char **argv)
 
 	load();
 	if (makeplan(&plan, argc, argv, 0) < 0)
-		return 1;
+		return 2;
 	for (size_t i = 0; i < plan.n; i++) {
 		struct stage *st = plan.stages[i];
 		printf("%s\n", st->name);
@@ -166,7 +273,7 @@ static int build(int argc, char **argv, int all)
 
 	load();
 	if (makeplan(&plan, argc, argv, all) < 0)
-		return 1;
+		return 2;
 	build_lock();
 	run_signals();
 	r = build_plan(&plan);
@@ -192,7 +299,7 @@ static int cmd_stage(int argc, char **argv)
 {
 	if (argc == 0) {
 		warn("expected a stage name such as cross-%s (bootstrap list shows them)", host_arch());
-		return 1;
+		return 2;
 	}
 	return build(argc, argv, 0);
 }
@@ -260,7 +367,7 @@ static int cmd_test(int argc, char **argv)
 
 	if (argc == 0) {
 		warn("expected a stage name such as cross-%s, or a target (its system image)", host_arch());
-		return 1;
+		return 2;
 	}
 	imagenames(argc, argv);
 	r = build(argc, argv, 0);
@@ -277,7 +384,15 @@ static int cmd_boot(int argc, char **argv)
 
 	if (argc != 1) {
 		warn("expected one target, such as %s", host_arch());
-		return 1;
+		return 2;
+	}
+	load();
+	if (!find_target(&defs, argv[0]) && (!startswith(argv[0], "image-") || !find_target(&defs, argv[0] + 6))) {
+		struct buf b = {0};
+		for (size_t i = 0; i < defs.ntargets; i++)
+			bufprintf(&b, "%s%s", i ? ", " : "", defs.targets[i]->name);
+		warn("unknown target '%s': targets are %s", argv[0], b.s ? b.s : "none");
+		return 2;
 	}
 	imagenames(argc, argv);
 	r = build(argc, argv, 0);
@@ -420,8 +535,12 @@ static int cmd_fetch(int argc, char **argv)
 
 static int cmd_doctor(int argc, char **argv)
 {
+	int packages = argc == 1 && !strcmp(argv[0], "--packages");
+
+	if (noargs("doctor", argc - packages, argv + packages, 0))
+		return 2;
 	load();
-	if (argc == 1 && !strcmp(argv[0], "--packages")) {
+	if (packages) {
 		doctor_packages(&defs);
 		return 0;
 	}
@@ -460,7 +579,8 @@ static int cmd_clean(int argc, char **argv)
 			cache = 1;
 		else if (!strcmp(argv[i], "--all"))
 			all = 1;
-		else if (argv[i][0] == '-' || makeplan(&plan, 1, &argv[i], 0) < 0) {
+		else if (argv[i][0] == '-' || !strcmp(argv[i], "all") || find_target(&defs, argv[i]) ||
+		         makeplan(&plan, 1, &argv[i], 0) < 0) {
 			warn("clean: expected stage names (bootstrap list shows them), --all or --cache, found '%s'", argv[i]);
 			return 2;
 		} else
@@ -494,7 +614,8 @@ static const struct {
 } cmds[] = {
 	{"all", cmd_all}, {"stage", cmd_stage}, {"plan", cmd_plan}, {"list", cmd_list},
 	{"fetch", cmd_fetch}, {"doctor", cmd_doctor}, {"clean", cmd_clean}, {"test", cmd_test},
-	{"boot", cmd_boot}, {"audit", cmd_audit}, {"guest", cmd_guest},
+	{"boot", cmd_boot}, {"audit", cmd_audit}, {"guest", cmd_guest}, {"help", cmd_help},
+	{"version", cmd_version},
 };
 
 /* A jobserver from a parent make: --jobserver-auth=R,W or =fifo:PATH, and
@@ -597,11 +718,12 @@ int main(int argc, char **argv)
 				args[nargs++] = argv[i++];
 			args[nargs++] = argv[i];
 		} else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+			if (nargs)
+				return cmdhelp(args[0]);
 			usage(stdout);
 			return 0;
 		} else if (!strcmp(a, "--version")) {
-			printf("bootstrap %s\n", BOOTSTRAP_VERSION);
-			return 0;
+			return cmd_version(0, NULL);
 		} else if (!strcmp(a, "-j") || !strcmp(a, "--jobs")) {
 			opts.jobs = atoi(optarg_of(&i, argc, argv));
 		} else if (startswith(a, "-j") && a[2]) {

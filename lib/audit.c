@@ -441,7 +441,7 @@ int audit_stage(struct plan *plan, int deep)
 	char *work, *real = NULL, *cache, *exe = os_self(), *vars, **argv;
 	char *reportf = xasprintf("%s/report", dir), *want;
 	mode_t mask = umask(022);
-	int r, resume;
+	int r, resume, differ = 0;
 	double t0;
 	char d[32];
 
@@ -517,7 +517,7 @@ int audit_stage(struct plan *plan, int deep)
 		header(f, st, work);
 		fprintf(f, "  second build took %s%s\n", fmtdur(now() - t0, d),
 		        resume ? " (this run; it went on with what a stopped audit built)" : "");
-		r = compare(plan, deep, dir, work, real, f);
+		differ = compare(plan, deep, dir, work, real, f) != 0;
 		fclose(f);
 		char *text = readfile(reportf, NULL);
 		fputs(text ? text : "", stdout);
@@ -534,5 +534,5 @@ int audit_stage(struct plan *plan, int deep)
 		free(argv[i]);
 	free(argv);
 	free(vars), free(reportf), free(dir), free(first), free(work), free(real), free(cache), free(exe), free(want);
-	return r == 0 ? 0 : 1;
+	return r ? 1 : differ ? AUDIT_DIFFER : 0;
 }

@@ -97,5 +97,5 @@ int audit_rebuilt(struct plan *plan)
 	fputs(text ? text : "", stdout);
 	printf("report: %s\n", reportf);
 	free(text), free(out), free(dir), free(reportf);
-	return r;
+	return r ? AUDIT_DIFFER : 0;
 }

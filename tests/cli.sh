@@ -1,0 +1,28 @@
+# tests/cli.sh: the command line's conventions: help for every command,
+# the version, usage errors exiting 2 with what was expected, a target's
+# name standing for its stages.
+. "$(dirname "$0")/lib.sh"
+cd "$(dirname "$0")/.." || exit 1
+T=${TMPDIR:-/tmp}/bootstrap-cli.$$
+mkdir -p "$T"
+trap 'rm -rf "$T"' EXIT
+B=$BOOTSTRAP
+
+# status OUTFILE ARGS...: run, output to OUTFILE, print the exit status
+status() { out=$1; shift; "$B" "$@" > "$out" 2>&1; echo $?; }
+
+expect "help lists every command" sh -c "'$B' help > '$T/h' && for c in all stage plan test boot audit list fetch doctor clean guest help version; do grep -q \"^  \$c\" '$T/h' || exit 1; done"
+expect "help COMMAND is that command's usage" sh -c "'$B' help audit | head -1 | grep -qx 'usage: bootstrap \[options\] audit NAME \[--vary LIST\] \[--deep\]'"
+expect "COMMAND --help is the same text" sh -c "'$B' audit --help > '$T/a1' && '$B' help audit > '$T/a2' && cmp -s '$T/a1' '$T/a2'"
+expect "the exit codes are documented" sh -c "'$B' help | grep -q '2 a usage error; 3 audit: not'"
+expect "version and --version agree" sh -c "test \"\$('$B' version)\" = \"\$('$B' --version)\" && '$B' version | grep -q '^bootstrap [0-9]'"
+expect "help for an unknown command: 2" test "$(status "$T/o" help nosuch)" = 2
+expect "list refuses an argument: 2, naming it" sh -c "test \$(sh -c \"'$B' list extra > '$T/o' 2>&1; echo \\\$?\") = 2 && grep -q \"unexpected argument 'extra'\" '$T/o'"
+expect "doctor refuses a target: 2" test "$(status "$T/o" doctor x86_64)" = 2
+expect "plan without a name: 2" test "$(status "$T/o" plan)" = 2
+expect "stage without a name: 2" test "$(status "$T/o" stage)" = 2
+expect "an unknown stage: 2" test "$(status "$T/o" --offline plan nosuch-x86_64)" = 2
+expect "boot an unknown target: 2, naming the targets" sh -c "test \$(sh -c \"'$B' boot mips > '$T/o' 2>&1; echo \\\$?\") = 2 && grep -q \"unknown target 'mips': targets are armv7l, x86_64\" '$T/o'"
+expect "plan ARCH is the dry run of all ARCH" sh -c "'$B' --offline plan armv7l > '$T/p1' && '$B' --offline plan cross-armv7l root-armv7l native-armv7l kernel-armv7l image-armv7l hello-armv7l rebuild-armv7l > '$T/p2' && test \"\$(grep -c '^[a-z]*-armv7l\$' '$T/p1')\" = \"\$(sort -u '$T/p2' | grep -c '^[a-z]*-armv7l\$')\""
+expect "clean refuses a target's name" test "$(status "$T/o" clean armv7l)" = 2
+passed
