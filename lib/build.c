@@ -733,6 +733,29 @@ static int buildstage(struct stage *st)
 	return 0;
 }
 
+/* after -k: what was built, what failed, what was left out because of it */
+static void summary(struct plan *plan)
+{
+	int built = 0, nfailed = 0, skipped = 0;
+	struct buf f = {0}, k = {0};
+
+	for (size_t i = 0; i < plan->n; i++) {
+		struct stage *st = plan->stages[i];
+		for (size_t j = 0; j < st->nsteps; j++) {
+			struct step *s = st->steps[j];
+			if (s->state == DONE && !s->cached)
+				built++;
+			else if (s->state == FAILED)
+				nfailed++, bufprintf(&f, "  failed:  %s\n", step_name(s));
+			else if (s->state != DONE)
+				skipped++, bufprintf(&k, "  skipped: %s\n", step_name(s));
+		}
+	}
+	printf("summary: %d built, %d failed, %d not built because of %s\n%s%s", built, nfailed, skipped,
+	       nfailed == 1 ? "it" : "them", f.s ? f.s : "", k.s ? k.s : "");
+	free(f.s), free(k.s);
+}
+
 int build_plan(struct plan *plan)
 {
 	int failed = 0;
@@ -750,5 +773,7 @@ int build_plan(struct plan *plan)
 	}
 	if (run_stopped())
 		return 128 + run_stopped();
+	if (failed && opts.keepgoing)
+		summary(plan);
 	return failed ? -1 : 0;
 }

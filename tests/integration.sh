@@ -156,6 +156,7 @@ expect "a failure shows the last 30 lines" sh -c "grep -qx 'log line 40' '$T/fai
 expect "without -k the run stops at the failure" hasnt "$T/fail" "broken-t1 sq"
 bs -k stage broken-t1 > "$T/fail2" 2>&1
 expect "with -k, independent steps still build" has "$T/fail2" "broken-t1 sq install"
+expect "with -k, a summary: built, failed by name" sh -c "grep -q '^summary: [0-9]* built, 1 failed' '$T/fail2' && grep -qx '  failed:  broken-t1 bad build' '$T/fail2'"
 rm "$P/stages/broken" "$P/packages/bad"
 
 # a failed step goes on in its tree when run again unchanged (as make
