@@ -51,7 +51,9 @@ static const struct cmdhelp {
 	 "3 when not, 1 when a build failed"},
 	{"list", "list", "targets, stages and packages"},
 	{"fetch", "fetch [PKG...]", "download and verify sources (all by default)"},
-	{"doctor", "doctor [--packages]", "check the host's prerequisites (or list their Debian packages)"},
+	{"doctor", "doctor [--packages]", "check the host's prerequisites and the machine, print what\n"
+	 "is missing or wrong (-v: everything); --packages: list the\n"
+	 "Debian packages of every tool"},
 	{"clean", "clean [NAME...|--all] [--cache]", "remove build trees and outputs (all, or of those stages);\n"
 	 "--cache: also empty the step cache (sources are kept)"},
 	{"guest", "guest IMAGE-DIR CONTROL-DIR [--scratch DISK [--out DIR]]\n"
@@ -544,7 +546,7 @@ static int cmd_doctor(int argc, char **argv)
 		doctor_packages(&defs);
 		return 0;
 	}
-	return doctor(&defs, 0);
+	return doctor(&defs, !opts.verbose);
 }
 
 /* what clean removes of a stage: its trees, output, logs, airlock, and

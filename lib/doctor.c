@@ -4,8 +4,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/statvfs.h>
 #include "defs.h"
 #include "doctor.h"
+#include "opts.h"
+#include "proc.h"
 #include "util.h"
 
 static const struct {
@@ -23,8 +26,25 @@ static const struct {
 	{"mksquashfs", "squashfs-tools"}, {"qemu-system-x86_64", "qemu-system-x86"},
 	{"qemu-system-arm", "qemu-system-arm"}, {"qemu-system-aarch64", "qemu-system-arm"},
 	{"qemu-arm", "qemu-user"}, {"qemu-aarch64", "qemu-user"}, {"qemu-x86_64", "qemu-user"},
-	{"gelf.h", "libelf-dev"},
+	{"gelf.h", "libelf-dev"}, {"faketime", "faketime"}, {"disorderfs", "disorderfs"},
+	{"diffoscope", "diffoscope-minimal"},
 };
+
+/* what no stage runs but a command of the runner does, and for what */
+static const struct {
+	const char *cmd, *why;
+} besides[] = {
+	{"curl", "downloads from upstream URLs (Debian's archive goes through apt)"},
+	{"faketime", "bootstrap audit: the clock variation"},
+	{"disorderfs", "bootstrap audit: the directory order variation"},
+	{"diffoscope", "bootstrap audit: what differs inside the files that differ"},
+	{"distccd", "bootstrap stage rebuild-ARCH: the guest's compiles, served here"},
+};
+
+/* free space the work tree and the cache should have: measured here, one
+ * target with its rebuild took 6.1 GiB of work tree (4.7 of it the
+ * guest's disk) and 3.1 GiB of cache */
+#define NEED_GIB 20
 
 /* what the runner itself and every stage need, whatever the stages say */
 static const char *always[] = {
@@ -88,6 +108,9 @@ static void check(const char *what, struct buf *seen, struct buf *missing, struc
 		return;
 	}
 	printf("  missing  %s (Debian package %s)\n", what, pkg ? pkg : "unknown");
+	for (size_t i = 0; i < LEN(besides); i++)
+		if (!strcmp(besides[i].cmd, what))
+			printf("           for %s\n", besides[i].why);
 	bufprintf(missing, " %s ", what);
 	if (pkg && !(pkgs->s && strstr(pkgs->s, pkg)))
 		bufprintf(pkgs, " %s", pkg);
@@ -143,14 +166,60 @@ static void checkone(const char *tool, void *arg)
 	check(tool, &c->seen, &c->missing, &c->pkgs, c->quiet);
 }
 
+/* the free space under path, or of the nearest directory above it */
+static double freegib(const char *path)
+{
+	char *p = xstrdup(path), *slash;
+	struct statvfs v;
+	double gib = -1;
+
+	while (statvfs(p, &v) < 0 && (slash = strrchr(p, '/')) && slash != p)
+		*slash = 0;
+	if (statvfs(p, &v) == 0)
+		gib = (double)v.f_bavail * v.f_frsize / (1024.0 * 1024 * 1024);
+	free(p);
+	return gib;
+}
+
+/* what is not a package: the machine's space, namespaces, emulation */
+static int machine(int quiet)
+{
+	const char *where[] = {opts.work, opts.cache};
+	const char *what[] = {"work tree", "cache"};
+	char *userns[] = {"unshare", "--user", "--map-root-user", "true", NULL};
+	int wrong = 0;
+
+	for (size_t i = 0; i < LEN(where); i++) {
+		double gib = freegib(where[i]);
+		if (gib >= 0 && gib < NEED_GIB)
+			printf("  low      %.1f GiB free for the %s %s: a target with its rebuild needs about %d\n",
+			       gib, what[i], where[i], NEED_GIB), wrong = 1;
+		else if (!quiet)
+			printf("  ok       %.1f GiB free for the %s %s\n", gib, what[i], where[i]);
+	}
+	if (proc_run(userns, NULL, PROC_NULL) != 0)
+		printf("  wrong    user namespaces do not work (unshare --user --map-root-user true):\n"
+		       "           bootstrap audit leaves its user and hostname variations out\n"), wrong = 1;
+	else if (!quiet)
+		printf("  ok       user namespaces (the audit's user and hostname variations)\n");
+	/* run-emulator.sh never asks for KVM: the same emulation everywhere */
+	printf("  note     qemu emulates the targets (TCG, no KVM): compiling inside a guest costs\n"
+	       "           about 8 times native, and the rebuild stage takes hours\n");
+	return wrong;
+}
+
 int doctor(struct defs *defs, int quiet)
 {
 	struct checking c = {{0}, {0}, {0}, quiet};
 	int r = 0;
 
 	eachtool(defs, checkone, &c);
+	for (size_t i = 0; i < LEN(besides); i++)
+		checkone(besides[i].cmd, &c);
+	if (machine(quiet))
+		r = 1;
 	if (!c.missing.n) {
-		printf("everything bootstrap needs is installed\n");
+		printf("everything bootstrap needs is installed%s\n", r ? ", but see above" : "");
 	} else {
 		if (c.pkgs.n)
 			printf("to install what is missing:\n  apt-get install -y --no-install-recommends%s\n", c.pkgs.s);

@@ -2,8 +2,9 @@
 
 struct defs;
 
-/* check every host tool the project uses; print the apt-get line for what
- * is missing; 0 when nothing is */
+/* check every host tool the project uses and the machine (free space,
+ * user namespaces); print what is missing or wrong (quiet: only that) and
+ * the apt-get line for the missing; 0 when nothing is */
 int doctor(struct defs *defs, int quiet);
 /* the Debian packages of every host tool, one a line */
 void doctor_packages(struct defs *defs);
