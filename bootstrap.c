@@ -72,7 +72,7 @@ static const char options[] =
 	"  -j N, --jobs N      jobs for each step (default: the number of CPUs)\n"
 	"  -v                  stream step logs to the console\n"
 	"  -k                  keep going after a failure with what does not depend on it\n"
-	"  --offline           use the source cache only\n"
+	"  --offline           no network: the source cache and --mirror directories only\n"
 	"  --mirror DIR|URL    look for sources there first (repeatable)\n"
 	"  --keep-work         keep build trees after success\n"
 	"  --host-toolchain    cross stages use the host's compiler (same architecture only)\n"

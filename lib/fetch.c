@@ -339,16 +339,19 @@ char *fetch_source(struct package *p, struct source *s)
 			return dst;
 		}
 	}
-	if (opts.offline) {
-		warn("%s:%d: %s (package %s) is not in the source cache %s/sources, and --offline forbids fetching it",
-		     p->path, s->line, s->file, p->name, cache_root());
-		goto out;
-	}
+	/* offline, a mirror that is a directory still counts: an air-gapped
+	 * build from a local copy of the sources */
 	for (size_t i = 0; !got && i < opts.nmirrors; i++) {
 		char *m = opts.mirrors[i], *from = xasprintf("%s/%s", m, s->file);
-		if (strstr(m, "://") ? download(from, tmp) == 0 : copy(from, tmp) == 0)
+		if (!strstr(m, "://") ? copy(from, tmp) == 0 : !opts.offline && download(from, tmp) == 0)
 			got = accept(s, tmp, dst, from);
 		free(from);
+	}
+	if (!got && opts.offline) {
+		warn("%s:%d: %s (package %s) is not in the source cache %s/sources%s, and --offline forbids fetching it",
+		     p->path, s->line, s->file, p->name, cache_root(),
+		     opts.nmirrors ? " nor in a local --mirror" : "");
+		goto out;
 	}
 	for (size_t i = 0; !got && i < s->nurls; i++)
 		if (download(s->urls[i], tmp) == 0)

@@ -200,9 +200,13 @@ expect "fetch from a mirror directory verifies and caches" test -f "$P/cache/sou
 
 # --offline: a source missing from the cache fails clearly
 rm -rf "$P/cache/sources"
-bs --offline fetch sq > "$T/offline" 2>&1
+"$BOOTSTRAP" --top "$P" --cache "$P/cache" --offline fetch sq > "$T/offline" 2>&1
 expect "offline: missing source fails" test $? -ne 0
 expect "offline: the message names recipe line, file and cache" has "$T/offline" "packages/sq:3: libm-2.0.tar.gz (package sq) is not in the source cache $P/cache/sources, and --offline forbids fetching it"
+"$BOOTSTRAP" --top "$P" --cache "$P/cache" --offline --mirror "http://127.0.0.1:1/none" fetch sq > "$T/offline3" 2>&1
+expect "offline: a mirror URL is not tried" sh -c "test $? -ne 0 && ! grep -q 127.0.0.1 '$T/offline3' && grep -q 'nor in a local --mirror' '$T/offline3'"
+bs --offline fetch sq > "$T/offline2" 2>&1
+expect "offline with a local mirror directory: fetched from it, verified" sh -c "test $? -eq 0 && test -f '$P/cache/sources/libm-2.0.tar.gz'"
 
 # an archive with a '..' member is refused
 mkdir -p "$P/src/evil"
