@@ -156,7 +156,8 @@ int run_job(struct job *j, double *secs)
 			if (n > 0) {
 				if (write(log, buf, n) < 0)
 					warn("cannot write log %s:", j->log);
-				if (opts.verbose && fwrite(buf, 1, n, stdout) != (size_t)n)
+				/* -v: as it comes, not when stdio's buffer fills */
+				if (opts.verbose && (fwrite(buf, 1, n, stdout) != (size_t)n || fflush(stdout) == EOF))
 					warn("write:");
 			} else if (n == 0 || errno != EINTR) {
 				open = 0;

@@ -132,6 +132,23 @@ sed -i 's/^qemu-flags -m 64$/qemu-flags -m 128/' "$P/targets/t1"
 bs plan final-t1 > "$T/plan" 2>&1
 expect "... and rebuilds the step that reads it" sh -c "grep -q '5 steps, 4 cached, 1 to build' '$T/plan' && grep -q 'changed qemu-flags t1' '$T/plan'"
 
+# -v: a step's output reaches the console as it comes, not at its end
+cat > "$P/packages/talky" <<'R'
+version 1
+epoch 1
+phase build
+	echo "talky: first"
+	sleep 4
+	echo "talky: second"
+R
+printf 'context host\ntools sh sleep\nbuild talky\n' > "$P/stages/talk"
+bsbg -v stage talk-t1 > "$T/talk" 2>&1
+pid=$!
+waitfor "$T/talk" "talky: first" 3
+expect "-v streams a step's output as it comes" sh -c "grep -q 'talky: first' '$T/talk' && ! grep -q 'talky: second' '$T/talk'"
+wait $pid
+rm "$P/stages/talk" "$P/packages/talky"
+
 # a failing step: its package, stage, step, log and last 30 lines; exit non-zero
 cat > "$P/packages/bad" <<'R'
 version 1
