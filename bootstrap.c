@@ -49,6 +49,8 @@ static const struct cmdhelp {
 	 "its inputs too; rebuild-ARCH: what the target rebuilt\n"
 	 "itself against the cross build). Exits 0 when the same,\n"
 	 "3 when not, 1 when a build failed"},
+	{"shell", "shell STAGE PKG PHASE", "a shell in that step's build tree and environment (its\n"
+	 "tools only), to look at a failure or try a fix by hand"},
 	{"list", "list", "targets, stages and packages"},
 	{"fetch", "fetch [PKG...]", "download and verify sources (all by default)"},
 	{"doctor", "doctor [--packages]", "check the host's prerequisites and the machine, print what\n"
@@ -510,6 +512,23 @@ static int cmd_audit(int argc, char **argv)
 	return rebuild ? audit_rebuilt(&plan) : audit_stage(&plan, deep);
 }
 
+/* a shell in a step's build tree and environment, as a failed step's
+ * message suggests (bitbake's devshell) */
+static int cmd_shell(int argc, char **argv)
+{
+	struct plan plan;
+
+	if (argc != 3) {
+		warn("shell: expected STAGE PKG PHASE, e.g. cross-%s gcc compiler", host_arch());
+		return 2;
+	}
+	load();
+	if (makeplan(&plan, 1, argv, 0) < 0)
+		return 2;
+	build_lock();
+	return build_shell(&plan, argv[1], argv[2]);
+}
+
 static int cmd_fetch(int argc, char **argv)
 {
 	int err = 0;
@@ -616,7 +635,7 @@ static const struct {
 } cmds[] = {
 	{"all", cmd_all}, {"stage", cmd_stage}, {"plan", cmd_plan}, {"list", cmd_list},
 	{"fetch", cmd_fetch}, {"doctor", cmd_doctor}, {"clean", cmd_clean}, {"test", cmd_test},
-	{"boot", cmd_boot}, {"audit", cmd_audit}, {"guest", cmd_guest}, {"help", cmd_help},
+	{"boot", cmd_boot}, {"audit", cmd_audit}, {"guest", cmd_guest}, {"shell", cmd_shell}, {"help", cmd_help},
 	{"version", cmd_version},
 };
 

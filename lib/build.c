@@ -18,6 +18,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/wait.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -470,7 +471,10 @@ static int phase(struct step *s, const char *dir, const char *out, const char *l
 		        s->stage->name, s->phase->name, st);
 		fprintf(stderr, "log: %s\n--- last 30 lines ---\n", log);
 		run_tail(log, 30, stderr);
-		fprintf(stderr, "---\n");
+		fprintf(stderr, "---\nits build tree is kept: %s\n", dir);
+		if (strcmp(s->stage->def->context, "native"))
+			fprintf(stderr, "a shell in it, in the step's environment: bootstrap shell %s %s %s\n",
+			        s->stage->name, s->pkg->name, s->phase->name);
 	}
 	free(bdir);
 	free(script);
@@ -565,6 +569,28 @@ static int freshtree(struct step *s, const char *dir)
 	return r;
 }
 
+/* get dir ready for s: a stopped or failed attempt's tree as it is, else
+ * fresh sources with the earlier phases replayed */
+static int preparetree(struct step *s, const char *dir, const char *lock)
+{
+	struct step *chain[64];
+	size_t n = 0;
+	int r;
+
+	if (treeready(s, dir))
+		return 0;
+	for (struct step *p = s->prev; p && n < LEN(chain); p = p->prev)
+		chain[n++] = p;
+	/* gcc's sources take a minute: say what the wait is */
+	printf("      %s: unpacking %s's sources%s\n", s->stage->name, s->pkg->name,
+	       n ? ", then replaying its earlier phases" : "");
+	fflush(stdout);
+	r = freshtree(s, dir);
+	while (r == 0 && n-- > 0)
+		r = throwaway(chain[n], dir, lock, REPLAY, 0);
+	return r;
+}
+
 static int buildstep(struct step *s, const char *lock)
 {
 	char *dir = pkgdir(s), *tmp, *out;
@@ -576,19 +602,7 @@ static int buildstep(struct step *s, const char *lock)
 		free(dir);
 		return 0;
 	}
-	if (!treeready(s, dir)) {
-		struct step *chain[64];
-		size_t n = 0;
-		for (struct step *p = s->prev; p && n < LEN(chain); p = p->prev)
-			chain[n++] = p;
-		/* gcc's sources take a minute: say what the wait is */
-		printf("      %s: unpacking %s's sources%s\n", s->stage->name, s->pkg->name,
-		       n ? ", then replaying its earlier phases" : "");
-		fflush(stdout);
-		r = freshtree(s, dir);
-		while (r == 0 && n-- > 0)
-			r = throwaway(chain[n], dir, lock, REPLAY, 0);
-	}
+	r = preparetree(s, dir, lock);
 	/* the phase run again in its tree must give the same output */
 	if (r == 0 && opts.twice)
 		r = throwaway(s, dir, lock, FIRST, t0);
@@ -731,6 +745,77 @@ static int buildstage(struct stage *st)
 	}
 	st->state = DONE;
 	return 0;
+}
+
+int build_shell(struct plan *plan, const char *pkg, const char *phasename)
+{
+	struct stage *st = plan->stages[plan->n - 1];
+	struct step *s = NULL;
+	char *dir, *lock, *out, *script, *bdir, **env;
+	size_t n = 0;
+
+	defs = plan->defs;
+	for (size_t i = 0; i < st->nsteps && !s; i++)
+		if (!strcmp(st->steps[i]->pkg->name, pkg) && !strcmp(st->steps[i]->phase->name, phasename))
+			s = st->steps[i];
+	if (!s) {
+		struct buf b = {0};
+		for (size_t i = 0; i < st->nsteps; i++)
+			bufprintf(&b, "\n  %s %s", st->steps[i]->pkg->name, st->steps[i]->phase->name);
+		warn("%s has no step '%s %s': its steps are%s", st->name, pkg, phasename, b.s);
+		free(b.s);
+		return 2;
+	}
+	if (!strcmp(st->def->context, "native")) {
+		warn("%s runs in the target: bootstrap guest boots its image with a script of one's own", st->name);
+		return 2;
+	}
+	for (size_t i = 0; i < st->nneeds; i++)
+		if (st->needs[i]->state != DONE && !isdir(stage_out(st->needs[i]->name))) {
+			warn("%s needs %s, which is not built: bootstrap stage %s", st->name, st->needs[i]->name,
+			     st->needs[i]->name);
+			return 1;
+		}
+	dir = pkgdir(s);
+	if (!(lock = airlock(st)) || preparetree(s, dir, lock) < 0)
+		return 1;
+	out = xasprintf("%s/shell-out", dir);
+	script = xasprintf("%s/%s.sh", dir, s->phase->name);
+	bdir = xasprintf("%s/build", dir);
+	rmtree(out);
+	char *text = xasprintf("# %s: phase %s of %s (%s:%d)\n%s", step_name(s), s->phase->name,
+	                       s->pkg->name, s->pkg->path, s->phase->line, s->phase->text);
+	if (mkdirp(out) < 0 || makeview(s, dir) < 0 || writefile(script, text, strlen(text)) < 0)
+		fatal("cannot prepare %s:", dir);
+	env = step_env(s, dir, out, lock);
+	while (env[n])
+		n++;
+	env = xreallocarray(env, n + 2, sizeof(*env));
+	env[n++] = xasprintf("PS1=[%s %s %s] \\w$ ", st->name, s->pkg->name, s->phase->name);
+	env[n] = NULL;
+	printf("%s: a shell in %s, in the step's environment (PATH: its tools only)\n"
+	       "  the phase's commands: %s (sh -e %s runs them; $OUT is %s)\n"
+	       "  exit the shell to leave; nothing here is cached\n",
+	       step_name(s), bdir, script, script, out);
+	fflush(stdout);
+	/* a child, so that we keep the work tree's lock while it runs: no
+	 * build changes the tree under the user's feet */
+	pid_t pid = fork();
+	if (pid < 0)
+		fatal("fork:");
+	if (pid == 0) {
+		char *argv[] = {"bash", "--norc", "--noprofile", "-i", NULL};
+		if (chdir(bdir) < 0)
+			fatal("cannot enter %s:", bdir);
+		execve("/bin/bash", argv, env);
+		fatal("cannot run /bin/bash:");
+	}
+	int ws = 0;
+	signal(SIGINT, SIG_IGN); /* ^C is the shell's */
+	while (waitpid(pid, &ws, 0) < 0 && errno == EINTR)
+		;
+	free(dir), free(lock), free(out), free(script), free(bdir), free(text);
+	return WIFEXITED(ws) ? WEXITSTATUS(ws) : 1;
 }
 
 /* after -k: what was built, what failed, what was left out because of it */

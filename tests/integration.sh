@@ -171,6 +171,14 @@ expect "a failure names package, stage and step" has "$T/fail" "step failed: pac
 expect "a failure gives the log's path" has "$T/fail" "log: $P/build/logs/broken-t1/bad.build.log"
 expect "a failure shows the last 30 lines" sh -c "grep -qx 'log line 40' '$T/fail' && grep -qx 'log line 11' '$T/fail' && ! grep -qx 'log line 10' '$T/fail'"
 expect "without -k the run stops at the failure" hasnt "$T/fail" "broken-t1 sq"
+expect "a failure names its kept tree and the shell command" sh -c "grep -q 'its build tree is kept: $P/build/work/broken-t1/bad' '$T/fail' && grep -q 'bootstrap shell broken-t1 bad build' '$T/fail'"
+echo 'echo "in: $PWD $BOOTSTRAP_PHASE python3=$(command -v python3) $(command -v cc)"; sh -e ../build.sh > /dev/null; exit $?' | bs shell broken-t1 bad build > "$T/shell" 2>&1
+rc=$?
+expect "shell: in the step's tree and environment, its tools only" sh -c "grep -q 'in: $P/build/work/broken-t1/bad/build build python3= $P/build/airlock/broken-t1/cc\$' '$T/shell'"
+expect "shell: the phase's commands are there to run; the shell's status is the command's" test $rc -eq 3
+bs shell broken-t1 bad nosuch > "$T/shell2" 2>&1
+rc=$?
+expect "shell: an unknown step names the stage's steps" sh -c "test $rc -eq 2 && grep -q \"has no step 'bad nosuch': its steps are\" '$T/shell2' && grep -qx '  sq install' '$T/shell2'"
 bs -k stage broken-t1 > "$T/fail2" 2>&1
 expect "with -k, independent steps still build" has "$T/fail2" "broken-t1 sq install"
 expect "with -k, a summary: built, failed by name" sh -c "grep -q '^summary: [0-9]* built, 1 failed' '$T/fail2' && grep -qx '  failed:  broken-t1 bad build' '$T/fail2'"
