@@ -248,7 +248,9 @@ static int makeplan(struct plan *plan, int argc, char **argv, int all)
 static int cmd_plan(int argc, char **argv)
 {
 	struct plan plan;
-	int todo = 0, n = 0;
+	int todo = 0, n = 0, untimed = 0;
+	double total = 0;
+	char d[32];
 
 	load();
 	if (makeplan(&plan, argc, argv, 0) < 0)
@@ -258,15 +260,31 @@ static int cmd_plan(int argc, char **argv)
 		printf("%s\n", st->name);
 		for (size_t k = 0; k < st->nsteps; k++) {
 			struct step *s = st->steps[k];
-			printf("  %-7s %s %s  %.12s\n", s->cached ? "cached" : "build", s->pkg->name, s->phase->name, s->key);
+			printf("  %-7s %s %s  %.12s", s->cached ? "cached" : "build", s->pkg->name, s->phase->name, s->key);
 			if (!s->cached) {
+				/* the last build's time of this step, whatever its key */
+				char *slot = step_slot(s);
+				double t = cache_gettime(st->name, slot);
+				free(slot);
+				if (t >= 0)
+					printf("  (last time %s)", fmtdur(t, d)), total += t;
+				else
+					untimed++;
+				printf("\n");
 				plan_why(s, stdout);
 				todo++;
+			} else {
+				printf("\n");
 			}
 			n++;
 		}
 	}
-	printf("%d steps, %d cached, %d to build\n", n, n - todo, todo);
+	printf("%d steps, %d cached, %d to build", n, n - todo, todo);
+	if (todo > untimed)
+		printf(": about %s by the last builds' times", fmtdur(total, d));
+	if (todo && untimed)
+		printf(todo > untimed ? " (and %d never timed)" : " (none timed before)", untimed);
+	printf("\n");
 	return 0;
 }
 

@@ -121,7 +121,7 @@ static char *statefile(const char *stage, const char *slot, const char *ext)
 double cache_gettime(const char *stage, const char *slot)
 {
 	char *p = statefile(stage, slot, "time"), *s = readfile(p, NULL);
-	double t = s ? atof(s) : 0;
+	double t = s ? atof(s) : -1;
 
 	free(p);
 	free(s);

@@ -21,6 +21,7 @@ void cache_unlock(int fd);
 char *cache_tmp(const char *key);
 /* rename tmp into steps/KEY */
 int cache_commit(const char *tmp, const char *key);
+/* the seconds a step of this stage and slot took when last built; -1: never */
 double cache_gettime(const char *stage, const char *slot);
 void cache_settime(const char *stage, const char *slot, double secs);
 char *cache_getlast(const char *stage, const char *slot);

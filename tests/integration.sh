@@ -131,6 +131,7 @@ bs all t1 > /dev/null 2>&1
 sed -i 's/^qemu-flags -m 64$/qemu-flags -m 128/' "$P/targets/t1"
 bs plan final-t1 > "$T/plan" 2>&1
 expect "... and rebuilds the step that reads it" sh -c "grep -q '5 steps, 4 cached, 1 to build' '$T/plan' && grep -q 'changed qemu-flags t1' '$T/plan'"
+expect "plan gives the step's last time and an estimate from it" sh -c "grep -q '^  build   greet .*(last time [0-9]*:[0-9][0-9])' '$T/plan' && grep -q '1 to build: about [0-9]*:[0-9][0-9] by the last builds' '$T/plan'"
 
 # -v: a step's output reaches the console as it comes, not at its end
 cat > "$P/packages/talky" <<'R'
