@@ -32,11 +32,18 @@ bootstrap.o: bootstrap.c
 check: bootstrap tests/unit
 	sh tests/run
 
-install: bootstrap
-	mkdir -p $(DESTDIR)$(PREFIX)/bin
+# the manual page: the help's own text, as roff
+bootstrap.1: bootstrap
+	./bootstrap help --man > $@
+
+install: bootstrap bootstrap.1
+	mkdir -p $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions
 	cp bootstrap $(DESTDIR)$(PREFIX)/bin/
+	cp bootstrap.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	cp completion.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/bootstrap
 
 clean:
-	rm -f bootstrap bootstrap.o tests/unit tests/unit.o $(OBJ)
+	rm -f bootstrap bootstrap.1 bootstrap.o tests/unit tests/unit.o $(OBJ)
 
 .PHONY: all check install clean

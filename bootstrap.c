@@ -163,10 +163,63 @@ static int noargs(const char *cmd, int argc, char **argv, int max)
 	return 2;
 }
 
+/* roff of text: backslashes and minus signs escaped, a leading dot or
+ * quote kept from being a request */
+static void roff(const char *text)
+{
+	for (const char *p = text; *p; p++) {
+		if ((p == text || p[-1] == '\n') && (*p == '.' || *p == '\''))
+			fputs("\\&", stdout);
+		if (*p == '\\')
+			fputs("\\e", stdout);
+		else if (*p == '-')
+			fputs("\\-", stdout);
+		else
+			putchar(*p);
+	}
+}
+
+/* the manual page, from the same text as the help (make bootstrap.1) */
+static void manpage(void)
+{
+	printf(".TH BOOTSTRAP 1 \"\" \"bootstrap %s\"\n.SH NAME\n", BOOTSTRAP_VERSION);
+	printf("bootstrap \\- builds a self-hosting Linux system from seven packages, and proves it\n");
+	printf(".SH SYNOPSIS\n.B bootstrap\n[options] command [args]\n.SH DESCRIPTION\n");
+	printf("From gcc, binutils, musl, make, toybox, linux and bash, bootstrap builds for each\n"
+	       "target a cross compiler, a root filesystem, a kernel, a native compiler and a\n"
+	       "bootable system image run under qemu; the image rebuilds the whole system inside\n"
+	       "itself, and audits rebuild every stage under varied conditions and compare.\n"
+	       "It runs in the project directory (stages/, packages/, targets/, patches/).\n");
+	printf(".SH COMMANDS\n");
+	for (size_t i = 0; i < LEN(helps); i++) {
+		printf(".TP\n.B ");
+		for (const char *p = helps[i].synopsis; *p; p++)
+			if (*p == '\n')
+				putchar(' ');
+			else if (*p == '-')
+				fputs("\\-", stdout);
+			else
+				putchar(*p);
+		printf("\n");
+		roff(helps[i].text);
+		printf("\n");
+	}
+	printf(".SH OPTIONS\n.nf\n");
+	roff(options);
+	printf(".fi\n.SH FILES\n.TP\n.I build/\n"
+	       "build trees (work/), outputs (out/), logs (logs/) and a native stage's guest disk (guest/)\n"
+	       ".TP\n.I ~/.cache/bootstrap/\nthe step cache (steps/) and the verified sources (sources/)\n"
+	       ".SH SEE ALSO\n.BR qemu (1),\n.BR distccd (1)\n");
+}
+
 static int cmd_help(int argc, char **argv)
 {
 	if (noargs("help", argc, argv, 1))
 		return 2;
+	if (argc == 1 && !strcmp(argv[0], "--man")) {
+		manpage();
+		return 0;
+	}
 	if (argc == 1)
 		return cmdhelp(argv[0]);
 	usage(stdout);
@@ -695,7 +748,7 @@ static int cmdopt(const char *cmd, const char *a)
 		const char *cmd, *opt;
 		int arg;
 	} own[] = {
-		{"clean", "--cache", 0}, {"clean", "--all", 0}, {"doctor", "--packages", 0}, {"audit", "--vary", 1}, {"audit", "--deep", 0},
+		{"help", "--man", 0}, {"clean", "--cache", 0}, {"clean", "--all", 0}, {"doctor", "--packages", 0}, {"audit", "--vary", 1}, {"audit", "--deep", 0},
 		{"guest", "--scratch", 1}, {"guest", "--out", 1}, {"guest", "--cross", 1}, {"guest", "--triplet", 1},
 		{"guest", "--hosts", 1}, {"guest", "--silence", 1}, {"guest", "--mem", 1}, {"guest", "--size", 1},
 	};

@@ -29,5 +29,13 @@ expect "doctor -v prints everything, free space and namespaces too" sh -c "'$B' 
 PATH=/nonexistent "$B" doctor > "$T/d" 2>&1
 rc=$?
 expect "doctor without the tools: exit 1, each named with its package and purpose" sh -c "test $rc -eq 1 && grep -q '^  missing  faketime (Debian package faketime)' '$T/d' && grep -q 'for bootstrap audit: the clock variation' '$T/d' && grep -q '^  apt-get install .* distcc' '$T/d'"
+# bash completion (completion.bash): what bash would offer after a prefix
+comp() { bash -c '. ./completion.bash; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); _bootstrap; echo "${COMPREPLY[*]}"' comp "$@"; }
+expect "completion: commands" test "$(comp "$B" st)" = stage
+expect "completion: stage names" test "$(comp "$B" stage cross-x)" = cross-x86_64
+expect "completion: targets and all for plan" test "$(comp "$B" -j 2 plan a)" = "armv7l all"
+expect "completion: options" test "$(comp "$B" --wo)" = --work
+expect "completion: packages for fetch" test "$(comp "$B" fetch gc)" = gcc
+expect "the manual page is the help's text, as roff" sh -c "'$B' help --man > '$T/man' && grep -q '^\.TH BOOTSTRAP 1' '$T/man' && grep -q '^\.B audit NAME \[\\\\-\\\\-vary LIST\]' '$T/man' && { ! command -v man > /dev/null || man -l '$T/man' > /dev/null 2>&1; }"
 expect "clean refuses a target's name" test "$(status "$T/o" clean armv7l)" = 2
 passed
