@@ -53,12 +53,16 @@ static int download(const char *url, const char *to)
 	char *curl = which("curl"), *wget = which("wget");
 	int r = -1;
 
+	/* on a terminal, the download's bytes and rate as it goes */
+	int tty = isatty(2);
+
 	fprintf(stderr, "fetching %s\n", url);
 	if (curl) {
-		char *argv[] = {"curl", "-fL", "-sS", "--retry", "2", "--connect-timeout", "20", "-o", (char *)to, (char *)url, NULL};
+		/* -S alone keeps curl's meter: bytes, rate, time left */
+		char *argv[] = {"curl", "-fL", tty ? "-S" : "-sS", "--retry", "2", "--connect-timeout", "20", "-o", (char *)to, (char *)url, NULL};
 		r = proc_run(argv, NULL, -1);
 	} else if (wget) {
-		char *argv[] = {"wget", "-q", "-O", (char *)to, (char *)url, NULL};
+		char *argv[] = {"wget", "-q", "-O", (char *)to, (char *)url, tty ? "--show-progress" : NULL, NULL};
 		r = proc_run(argv, NULL, -1);
 	} else {
 		warn("neither curl nor wget is installed: cannot fetch %s", url);
