@@ -45,6 +45,8 @@
 #include "util.h"
 
 static int nbuild, ibuild; /* steps to build in this run, and started */
+static int untimed;      /* steps not started yet that were never timed */
+static double timeleft;  /* the others' last times */
 static struct defs *defs;  /* of the plan being built: a native step ships them all */
 
 /* Two locks on the work tree. WORK/lock is a POSIX lock of the runner
@@ -443,7 +445,12 @@ static int phase(struct step *s, const char *dir, const char *out, const char *l
 		free(label);
 		return -1;
 	}
-	struct job j = {label, run, env, NULL, log, rec, est, t0, 0};
+	if (how == REAL) {
+		timeleft -= est > 0 ? est : 0;
+		untimed -= est < 0;
+	}
+	/* the run's estimate only when every step left has a time */
+	struct job j = {label, run, env, NULL, log, rec, est, t0, 0, untimed ? 0 : timeleft};
 	char *bdir = xasprintf("%s/build", dir);
 	j.dir = bdir;
 	/* a guest asked to stop stops its own build first (lib/guest.c) */
@@ -847,8 +854,17 @@ int build_plan(struct plan *plan)
 
 	defs = plan->defs;
 	for (size_t i = 0; i < plan->n; i++)
-		for (size_t k = 0; k < plan->stages[i]->nsteps; k++)
-			nbuild += !plan->stages[i]->steps[k]->cached;
+		for (size_t k = 0; k < plan->stages[i]->nsteps; k++) {
+			struct step *s = plan->stages[i]->steps[k];
+			if (s->cached)
+				continue;
+			char *slot = step_slot(s);
+			double t = cache_gettime(s->stage->name, slot);
+			free(slot);
+			nbuild++;
+			untimed += t < 0;
+			timeleft += t > 0 ? t : 0;
+		}
 	for (size_t i = 0; i < plan->n && !run_stopped(); i++) {
 		if (buildstage(plan->stages[i]) < 0) {
 			failed = 1;

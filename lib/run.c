@@ -99,9 +99,12 @@ static void progress(struct job *j, double t, int how)
 		return;
 	if (isatty(1))
 		fputs("\r\033[K", stdout);
-	if (j->estimate > 0 && how <= BEAT)
+	if (j->estimate > 0 && how <= BEAT) {
 		printf("%s %s (~%s)", j->label, fmtdur(t, a), fmtdur(j->estimate, b));
-	else
+		/* and the whole run's: what is left of this step and the rest */
+		if (j->after > 0)
+			printf(", all ~%s left", fmtdur((t < j->estimate ? j->estimate - t : 0) + j->after, b));
+	} else
 		printf("%s %s%s", j->label, fmtdur(t, a), how == FAILED ? " FAILED" : "");
 	if (how != LIVE)
 		putchar('\n');

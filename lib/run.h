@@ -13,6 +13,7 @@ struct job {
 	double estimate;     /* seconds, 0 if never timed */
 	double start;        /* when the step began (unpacking included); 0: now */
 	double grace;        /* seconds from asking it to stop to killing it; 0: 5 */
+	double after;        /* what the run's later steps should take; 0: unknown */
 };
 
 /* catch SIGINT, SIGTERM and SIGHUP so a step can be stopped cleanly */
