@@ -34,6 +34,7 @@
 #include "manifest.h"
 #include "guest.h"
 #include "native.h"
+#include "report.h"
 #include "opts.h"
 #include "os.h"
 #include "plan.h"
@@ -457,6 +458,11 @@ static int phase(struct step *s, const char *dir, const char *out, const char *l
 	if (run != argv)
 		j.grace = GUEST_GRACE + 30;
 	st = run_job(&j, &secs);
+	if (how == REAL) {
+		char *name = xasprintf("%s %s", s->pkg->name, s->phase->name);
+		report_step(s->stage->name, name, now() - secs, secs, st == 0 ? "ok" : run_stopped() ? "stopped" : "failed");
+		free(name);
+	}
 	if (run != argv) {
 		for (size_t i = 0; run[i]; i++)
 			free(run[i]);
@@ -853,6 +859,7 @@ int build_plan(struct plan *plan)
 	int failed = 0;
 
 	defs = plan->defs;
+	report_start();
 	for (size_t i = 0; i < plan->n; i++)
 		for (size_t k = 0; k < plan->stages[i]->nsteps; k++) {
 			struct step *s = plan->stages[i]->steps[k];
@@ -872,6 +879,7 @@ int build_plan(struct plan *plan)
 				break;
 		}
 	}
+	report_write();
 	if (run_stopped())
 		return 128 + run_stopped();
 	if (failed && opts.keepgoing)

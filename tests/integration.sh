@@ -133,6 +133,12 @@ bs plan final-t1 > "$T/plan" 2>&1
 expect "... and rebuilds the step that reads it" sh -c "grep -q '5 steps, 4 cached, 1 to build' '$T/plan' && grep -q 'changed qemu-flags t1' '$T/plan'"
 expect "plan gives the step's last time and an estimate from it" sh -c "grep -q '^  build   greet .*(last time [0-9]*:[0-9][0-9])' '$T/plan' && grep -q '1 to build: about [0-9]*:[0-9][0-9] by the last builds' '$T/plan'"
 
+# the run's timeline: a CSV and an SVG bar per step; the history grows
+bs all t1 > "$T/tl" 2>&1
+expect "a timeline is written after a run, and named" sh -c "grep -q '^timeline: $P/build/logs/timeline.svg' '$T/tl' && test -s '$P/build/logs/timeline.csv'"
+expect "the timeline has a row and a bar for each step built" sh -c "test \$(grep -c ',ok\$' '$P/build/logs/timeline.csv') -ge 1 && test \$(grep -c '<rect' '$P/build/logs/timeline.svg') -eq \$((\$(wc -l < '$P/build/logs/timeline.csv') - 1)) && tail -1 '$P/build/logs/timeline.svg' | grep -qx '</svg>'"
+expect "every step's time goes into the history" grep -q "^20[0-9-]*T[0-9:]*Z,final-t1,greet build," "$P/cache/state/history.csv"
+
 # -v: a step's output reaches the console as it comes, not at its end
 cat > "$P/packages/talky" <<'R'
 version 1
