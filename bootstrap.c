@@ -644,7 +644,7 @@ static int cmd_doctor(int argc, char **argv)
 static int cleanstage(const char *name)
 {
 	static const char *subs[] = {"work/%s", "out/%s", "out/%s.manifest", "out/%s.key",
-	                             "out/%s.provenance.json", "logs/%s", "airlock/%s", "guest/%s.img"};
+	                             "out/%s.provenance.json", "out/%s.spdx.json", "logs/%s", "airlock/%s", "guest/%s.img"};
 	int err = 0;
 
 	for (size_t k = 0; k < LEN(subs); k++) {

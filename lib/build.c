@@ -40,6 +40,7 @@
 #include "plan.h"
 #include "proc.h"
 #include "provenance.h"
+#include "sbom.h"
 #include "run.h"
 #include "sha256.h"
 #include "tree.h"
@@ -677,6 +678,7 @@ static int materialize(struct stage *st, time_t started)
 			fatal("cannot rename %s to %s:", tmp, out);
 		rmtree(old);
 		provenance_write(st, out, started, time(NULL));
+		sbom_write(st, out);
 		writefile(keyf, st->key, strlen(st->key));
 	}
 done:

@@ -192,6 +192,11 @@ static int source_attr(struct package *p, struct doc *doc, struct directive *d)
 			return perr(doc->path, d->line, "expected one 'apt NAME=VERSION [SUITE]', found 'apt %s'", d->arg);
 		s->apt = xstrdup(a[0]);
 		s->suite = n > 1 ? xstrdup(a[1]) : NULL;
+	} else if (!strcmp(d->key, "license")) {
+		/* an SPDX expression: identifiers, WITH, AND, OR, parentheses */
+		if (s->license || strspn(d->arg, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789.-+() ") != strlen(d->arg))
+			return perr(doc->path, d->line, "expected one 'license SPDX-EXPRESSION' (e.g. GPL-3.0-or-later), found 'license %s'", d->arg);
+		s->license = xstrdup(d->arg);
 	} else if (!strcmp(d->key, "inner")) {
 		if (n != 1 || !isname(a[0]))
 			return perr(doc->path, d->line, "expected 'inner FILE', found 'inner %s'", d->arg);
@@ -303,7 +308,8 @@ struct package *package_parse(struct doc *doc, const char *name, const char *fil
 			haveepoch = 1;
 		} else if (!strcmp(d->key, "source")) {
 			err |= source_line(p, doc, d);
-		} else if (!strcmp(d->key, "url") || !strcmp(d->key, "apt") || !strcmp(d->key, "inner") || !strcmp(d->key, "into")) {
+		} else if (!strcmp(d->key, "url") || !strcmp(d->key, "apt") || !strcmp(d->key, "inner") || !strcmp(d->key, "into") ||
+		           !strcmp(d->key, "license")) {
 			err |= source_attr(p, doc, d);
 		} else if (!strcmp(d->key, "depends")) {
 			size_t n;

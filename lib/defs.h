@@ -12,6 +12,7 @@ struct source {
 	char *suite;  /* the Debian suite that holds it, if not the host's own */
 	char *inner;  /* the real archive, found inside this one */
 	char *into;   /* directory under $SRC to unpack into; NULL for $SRC */
+	char *license; /* its SPDX licence expression, for the SBOM; NULL: not said */
 };
 
 struct phase {

@@ -239,9 +239,11 @@ static void dochash(struct buf *b, const char *what, struct doc *doc, const char
 	line(b, what, rel, h);
 }
 
-static int isphase(const char *key)
+/* what of a recipe is not in its key: its phases (hashed one by one) and
+ * its sources' licences (the SBOM's, no input of the build) */
+static int notinkey(const char *key)
 {
-	return !strcmp(key, "phase");
+	return !strcmp(key, "phase") || !strcmp(key, "license");
 }
 
 static int isbyuse(const char *key)
@@ -334,7 +336,7 @@ static void stepkey(struct plan *plan, struct step *s)
 	dochash(&b, "target", st->target->doc, plan->defs->top, isbyuse);
 	byuse(&b, s);
 	dochash(&b, "stage", st->def->doc, plan->defs->top, NULL);
-	dochash(&b, "recipe", p->doc, plan->defs->top, isphase);
+	dochash(&b, "recipe", p->doc, plan->defs->top, notinkey);
 	line(&b, "files", p->name, p->fileshash);
 	for (size_t i = 0; i < p->nsrc; i++)
 		line(&b, "source", p->src[i].file, p->src[i].sha256);

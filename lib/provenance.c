@@ -25,20 +25,6 @@
 #include "tree.h"
 #include "util.h"
 
-static void jstr(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '"' || c == '\\')
-			fprintf(f, "\\%c", c);
-		else if (c < 0x20)
-			fprintf(f, "\\u%04x", c);
-		else
-			fputc(c, f);
-	}
-	fputc('"', f);
-}
 
 static const char *rel(const char *path)
 {
@@ -55,7 +41,7 @@ static void material(FILE *f, const char *path, int *first)
 	if (sha256_file(path, h) < 0)
 		return;
 	fprintf(f, "%s\n        {\"name\": ", *first ? "" : ",");
-	jstr(f, rel(path));
+	json_str(f, rel(path));
 	fprintf(f, ", \"digest\": {\"sha256\": \"%s\"}}", h);
 	*first = 0;
 }
@@ -65,15 +51,15 @@ static void sources(FILE *f, struct package *p, int *first)
 	for (size_t i = 0; i < p->nsrc; i++) {
 		struct source *s = &p->src[i];
 		fprintf(f, "%s\n        {\"name\": ", *first ? "" : ",");
-		jstr(f, s->file);
+		json_str(f, s->file);
 		fprintf(f, ", \"digest\": {\"sha256\": \"%s\"}", s->sha256);
 		if (s->nurls) {
 			fprintf(f, ", \"uri\": ");
-			jstr(f, s->urls[0]);
+			json_str(f, s->urls[0]);
 		}
 		if (s->apt) {
 			fprintf(f, ", \"annotations\": {\"debian\": ");
-			jstr(f, s->apt);
+			json_str(f, s->apt);
 			fprintf(f, "}");
 		}
 		fprintf(f, "}");
@@ -178,15 +164,15 @@ static void tools(FILE *f, struct stage *st)
 	dpkg(real, n, &owners);
 	for (size_t i = 0; i < n; i++) {
 		fprintf(f, "%s\n          {\"name\": ", i ? "," : "");
-		jstr(f, st->def->tools[i]);
+		json_str(f, st->def->tools[i]);
 		fprintf(f, ", \"path\": ");
-		jstr(f, real[i]);
+		json_str(f, real[i]);
 		if (*real[i] && sha256_file(real[i], h) == 0)
 			fprintf(f, ", \"sha256\": \"%s\"", h);
 		char *deb = *real[i] ? debian(owners.s, real[i]) : NULL;
 		if (deb) {
 			fprintf(f, ", \"debian\": ");
-			jstr(f, deb);
+			json_str(f, deb);
 			free(deb);
 		}
 		fprintf(f, "}");
@@ -202,7 +188,7 @@ static void utc(FILE *f, time_t t)
 	char s[32];
 
 	strftime(s, sizeof(s), "%Y-%m-%dT%H:%M:%SZ", gmtime(&t));
-	jstr(f, s);
+	json_str(f, s);
 }
 
 int provenance_write(struct stage *st, const char *out, time_t started, time_t finished)

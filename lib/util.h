@@ -64,3 +64,5 @@ void msleep(int ms);
 /* split on blanks into a NULL-terminated array */
 char **splitws(const char *s, size_t *n);
 int startswith(const char *s, const char *prefix);
+/* s as a JSON string, quoted and escaped */
+void json_str(FILE *f, const char *s);

@@ -24,6 +24,7 @@ cat > "$P/packages/hello" <<R
 version 1.0
 epoch 1700000000
 source hello-1.0.tar.gz $HH
+license MIT OR Apache-2.0
 
 phase build
 	\$CC -o hello \$SRC/hello.c
@@ -138,6 +139,13 @@ bs all t1 > "$T/tl" 2>&1
 expect "a timeline is written after a run, and named" sh -c "grep -q '^timeline: $P/build/logs/timeline.svg' '$T/tl' && test -s '$P/build/logs/timeline.csv'"
 expect "the timeline has a row and a bar for each step built" sh -c "test \$(grep -c ',ok\$' '$P/build/logs/timeline.csv') -ge 1 && test \$(grep -c '<rect' '$P/build/logs/timeline.svg') -eq \$((\$(wc -l < '$P/build/logs/timeline.csv') - 1)) && tail -1 '$P/build/logs/timeline.svg' | grep -qx '</svg>'"
 expect "every step's time goes into the history" grep -q "^20[0-9-]*T[0-9:]*Z,final-t1,greet build," "$P/cache/state/history.csv"
+
+# the SBOM beside each output: SPDX 2.3, every pinned source that went in
+J=$P/build/out/final-t1.spdx.json
+expect "an SPDX 2.3 document beside the output" sh -c "grep -q '\"spdxVersion\": \"SPDX-2.3\"' '$J' && grep -q '\"documentDescribes\": \\[\"SPDXRef-stage\"\\]' '$J'"
+expect "the SBOM names each source with its sha256 and declared licence" sh -c "grep -A8 '\"packageFileName\": \"hello-1.0.tar.gz\"' '$J' | grep -q '\"checksumValue\": \"$HH\"' && grep -q '\"licenseDeclared\": \"MIT OR Apache-2.0\"' '$J' && grep -q '\"packageFileName\": \"libm-2.0.tar.gz\"' '$J'"
+sed -i 's/^license MIT OR Apache-2.0$/license MIT/' "$P/packages/hello"
+expect "a licence is no input of the build: changing it rebuilds nothing" sh -c "'$BOOTSTRAP' --top '$P' --cache '$P/cache' plan final-t1 | grep -q ' 0 to build\$'"
 
 # -v: a step's output reaches the console as it comes, not at its end
 cat > "$P/packages/talky" <<'R'

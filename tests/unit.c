@@ -99,6 +99,7 @@ static const char *H = "a9a118bbe84d8764da0ea0d28b3ab3fae8477fc7e4085d90102b8596
 static void test_recipe(void)
 {
 	char *t = xasprintf("version 1\nepoch 10\nsource x.tar.gz %s\nurl https://x/x.tar.gz\napt x=1-1 trixie\n"
+	                    "license GPL-2.0-only WITH Linux-syscall-note\n"
 	                    "depends a b\nphase one\n\techo 1\nphase two bash\n\techo 2\n", H);
 	struct package *p = pkg(t);
 
@@ -108,7 +109,12 @@ static void test_recipe(void)
 		      !strcmp(p->src[0].suite, "trixie"), "recipe source attributes", "wrong source");
 		check(p->nphase == 2 && p->phase[1].bash && !p->phase[0].bash, "recipe phases", "wrong phases");
 		check(p->ndepends == 2 && p->epoch == 10, "recipe depends and epoch", "wrong");
+		check(!strcmp(p->src[0].license, "GPL-2.0-only WITH Linux-syscall-note"), "recipe: a source's licence", "wrong");
 	}
+	free(t);
+	t = xasprintf("version 1\nepoch 1\nsource x.tar.gz %s\nlicense GPL; rm -rf /\nphase a\n\tx\n", H);
+	check(!pkg(t) && strstr(firsterr, "packages/p:4: expected one 'license SPDX-EXPRESSION'") &&
+	      strstr(firsterr, "found 'license GPL; rm -rf /'"), "recipe error: not an SPDX expression", firsterr);
 	free(t);
 	check(!pkg("epoch 1\nphase a\n\tx\n") && strstr(firsterr, "packages/p:1: missing 'version'"),
 	      "recipe error: missing version", firsterr);
