@@ -162,17 +162,24 @@ static void tools(FILE *f, struct stage *st)
 		free(p);
 	}
 	dpkg(real, n, &owners);
+	/* SLSA ResourceDescriptors: the file's URI and digest; which Debian
+	 * package it came from as an annotation */
 	for (size_t i = 0; i < n; i++) {
 		fprintf(f, "%s\n          {\"name\": ", i ? "," : "");
 		json_str(f, st->def->tools[i]);
-		fprintf(f, ", \"path\": ");
-		json_str(f, real[i]);
+		if (*real[i]) {
+			char *uri = xasprintf("file://%s", real[i]);
+			fprintf(f, ", \"uri\": ");
+			json_str(f, uri);
+			free(uri);
+		}
 		if (*real[i] && sha256_file(real[i], h) == 0)
-			fprintf(f, ", \"sha256\": \"%s\"", h);
+			fprintf(f, ", \"digest\": {\"sha256\": \"%s\"}", h);
 		char *deb = *real[i] ? debian(owners.s, real[i]) : NULL;
 		if (deb) {
-			fprintf(f, ", \"debian\": ");
+			fprintf(f, ", \"annotations\": {\"debian\": ");
 			json_str(f, deb);
+			fprintf(f, "}");
 			free(deb);
 		}
 		fprintf(f, "}");
@@ -181,6 +188,23 @@ static void tools(FILE *f, struct stage *st)
 		free(real[i]);
 	free(real);
 	free(owners.s);
+}
+
+/* besides the manifest, each file at the top of the output (the image's
+ * tarball): what a user downloads checks against the statement itself */
+static void subjects(FILE *f, struct stage *st, const char *out)
+{
+	size_t n;
+	struct entry *e = tree_list(out, &n);
+	char h[65];
+
+	for (size_t i = 0; e && i < n; i++) {
+		char *p = xasprintf("%s/%s", out, e[i].path);
+		if (!strchr(e[i].path, '/') && S_ISREG(e[i].mode) && sha256_file(p, h) == 0)
+			fprintf(f, ",\n    {\"name\": \"%s/%s\", \"digest\": {\"sha256\": \"%s\"}}", st->name, e[i].path, h);
+		free(p);
+	}
+	tree_free(e, n);
 }
 
 static void utc(FILE *f, time_t t)
@@ -205,11 +229,23 @@ int provenance_write(struct stage *st, const char *out, time_t started, time_t f
 		return -1;
 	}
 	fprintf(f, "{\n  \"_type\": \"https://in-toto.io/Statement/v1\",\n");
-	fprintf(f, "  \"subject\": [{\"name\": \"%s.manifest\", \"digest\": {\"sha256\": \"%s\"}}],\n", st->name, h);
-	fprintf(f, "  \"predicateType\": \"https://slsa.dev/provenance/v1\",\n  \"predicate\": {\n");
-	fprintf(f, "    \"buildDefinition\": {\n      \"buildType\": \"bootstrap stage\",\n");
+	fprintf(f, "  \"subject\": [{\"name\": \"%s.manifest\", \"digest\": {\"sha256\": \"%s\"}}", st->name, h);
+	subjects(f, st, out);
+	fprintf(f, "],\n  \"predicateType\": \"https://slsa.dev/provenance/v1\",\n  \"predicate\": {\n");
+	fprintf(f, "    \"buildDefinition\": {\n      \"buildType\": \"%s\",\n", PROVENANCE_BUILD_TYPE);
 	fprintf(f, "      \"externalParameters\": {\"stage\": \"%s\", \"target\": \"%s\", \"key\": \"%s\"},\n",
 	        st->name, st->target->name, st->key);
+	fprintf(f, "      \"internalParameters\": {\"steps\": [");
+	for (size_t i = 0; i < st->nsteps; i++) {
+		struct step *s = st->steps[i];
+		fprintf(f, "%s\n        {\"package\": \"%s\", \"phase\": \"%s\", \"key\": \"%s\", ", i ? "," : "",
+		        s->pkg->name, s->phase->name, s->key);
+		if (s->cached)
+			fprintf(f, "\"fromCache\": true}");
+		else
+			fprintf(f, "\"fromCache\": false, \"seconds\": %.1f}", s->secs);
+	}
+	fprintf(f, "\n      ]},\n");
 	fprintf(f, "      \"resolvedDependencies\": [");
 	material(f, st->target->path, &first);
 	material(f, st->def->path, &first);
@@ -231,24 +267,15 @@ int provenance_write(struct stage *st, const char *out, time_t started, time_t f
 		free(m);
 	}
 	fprintf(f, "\n      ]\n    },\n    \"runDetails\": {\n");
-	fprintf(f, "      \"builder\": {\"id\": \"bootstrap\", \"version\": {\"bootstrap\": \"%s\"},\n", BOOTSTRAP_VERSION);
-	fprintf(f, "        \"hostTools\": [");
+	fprintf(f, "      \"builder\": {\"id\": \"%s\", \"version\": {\"bootstrap\": \"%s\"},\n",
+	        PROVENANCE_BUILDER_ID, BOOTSTRAP_VERSION);
+	fprintf(f, "        \"builderDependencies\": [");
 	tools(f, st);
 	fprintf(f, "\n        ]},\n      \"metadata\": {\"startedOn\": ");
 	utc(f, started);
 	fprintf(f, ", \"finishedOn\": ");
 	utc(f, finished);
-	fprintf(f, ",\n        \"steps\": [");
-	for (size_t i = 0; i < st->nsteps; i++) {
-		struct step *s = st->steps[i];
-		fprintf(f, "%s\n          {\"package\": \"%s\", \"phase\": \"%s\", \"key\": \"%s\", ", i ? "," : "",
-		        s->pkg->name, s->phase->name, s->key);
-		if (s->cached)
-			fprintf(f, "\"fromCache\": true}");
-		else
-			fprintf(f, "\"fromCache\": false, \"seconds\": %.1f}", s->secs);
-	}
-	fprintf(f, "\n        ]}\n    }\n  }\n}\n");
+	fprintf(f, "}\n    }\n  }\n}\n");
 	if (fclose(f) != 0 || rename(tmp, path) < 0) {
 		warn("cannot write %s:", path);
 		free(path), free(tmp), free(man);

@@ -82,7 +82,30 @@ expect "the report is kept beside the outputs" test -s "$P/build/audit/good-t1/r
 J=$P/build/out/good-t1.provenance.json
 M=$(sha256sum "$P/build/out/good-t1.manifest" | cut -d' ' -f1)
 expect "provenance: an in-toto statement whose subject is the manifest" sh -c "grep -q '\"_type\": \"https://in-toto.io/Statement/v1\"' '$J' && grep -q '\"sha256\": \"$M\"' '$J'"
-expect "provenance: the recipe, the source and its sha256, the host compiler" sh -c "grep -q '\"packages/calc\"' '$J' && grep -q '\"calc-1.0.tar.gz\", \"digest\": {\"sha256\": \"$HC\"' '$J' && grep -q '\"name\": \"cc\", \"path\": \"/' '$J'"
+expect "provenance: the recipe, the source and its sha256, the host compiler" sh -c "grep -q '\"packages/calc\"' '$J' && grep -q '\"calc-1.0.tar.gz\", \"digest\": {\"sha256\": \"$HC\"' '$J' && grep -q '\"name\": \"cc\", \"uri\": \"file:///' '$J'"
+# the in-toto Statement v1 and SLSA provenance v1 layout, field by field
+cat > "$T/slsa.py" <<'PY'
+import json, re, sys
+d = json.load(open(sys.argv[1]))
+def need(c, what):
+    if not c:
+        sys.exit("not SLSA v1: " + what)
+uri = lambda s: isinstance(s, str) and re.match(r"^[a-z][a-z0-9+.-]*:", s)
+digest = lambda r: isinstance(r.get("digest"), dict) and all(re.fullmatch(r"[0-9a-f]{64}", v) for v in r["digest"].values())
+need(d["_type"] == "https://in-toto.io/Statement/v1", "_type")
+need(d["subject"] and all(s["name"] and digest(s) for s in d["subject"]), "subject: name and digest")
+need(d["predicateType"] == "https://slsa.dev/provenance/v1", "predicateType")
+b, r = d["predicate"]["buildDefinition"], d["predicate"]["runDetails"]
+need(uri(b["buildType"]), "buildType is a URI")
+need(isinstance(b["externalParameters"], dict) and isinstance(b.get("internalParameters", {}), dict), "parameters are objects")
+need(all(x.get("name") and (digest(x) or uri(x.get("uri"))) for x in b["resolvedDependencies"]), "resolvedDependencies")
+need(uri(r["builder"]["id"]), "builder.id is a URI")
+need(all(uri(x["uri"]) and digest(x) for x in r["builder"]["builderDependencies"]), "builderDependencies: uri and digest")
+t = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
+need(t.match(r["metadata"]["startedOn"]) and t.match(r["metadata"]["finishedOn"]), "metadata times")
+need(set(r["metadata"]) <= {"invocationId", "startedOn", "finishedOn"}, "metadata holds only SLSA's fields")
+PY
+expect "provenance: the in-toto statement and SLSA v1 layout, field by field" python3 "$T/slsa.py" "$J"
 expect "the first build's output is left in place" sh -c "'$P/build/out/good-t1/bin/calc' | grep -qx 42"
 
 # audit CASE VARY PATTERN NAME: a planted difference is caught and named
