@@ -15,6 +15,7 @@
 #include "lib/doctor.h"
 #include "lib/fetch.h"
 #include "lib/guest.h"
+#include "lib/ledger.h"
 #include "lib/opts.h"
 #include "lib/os.h"
 #include "lib/plan.h"
@@ -51,6 +52,9 @@ static const struct cmdhelp {
 	 "3 when not, 1 when a build failed"},
 	{"shell", "shell STAGE PKG PHASE", "a shell in that step's build tree and environment (its\n"
 	 "tools only), to look at a failure or try a fix by hand"},
+	{"check", "check [--publish] STAGE", "compare a build with the published one of the same key\n"
+	 "(docs/results/ledger): the same bits, or which files differ\n"
+	 "(exit 3); --publish adds this build to the ledger"},
 	{"list", "list", "targets, stages and packages"},
 	{"fetch", "fetch [PKG...]", "download and verify sources (all by default)"},
 	{"doctor", "doctor [--packages]", "check the host's prerequisites and the machine, print what\n"
@@ -600,6 +604,22 @@ static int cmd_shell(int argc, char **argv)
 	return build_shell(&plan, argv[1], argv[2]);
 }
 
+/* a build against the ledger of published builds, or added to it */
+static int cmd_check(int argc, char **argv)
+{
+	int publish = argc == 2 && !strcmp(argv[0], "--publish");
+
+	if (argc - publish != 1) {
+		warn("check: expected STAGE or --publish STAGE");
+		return 2;
+	}
+	load();
+	struct plan plan;
+	if (makeplan(&plan, 1, argv + publish, 0) < 0)
+		return 2;
+	return publish ? ledger_publish(argv[1]) : ledger_check(argv[0]);
+}
+
 static int cmd_fetch(int argc, char **argv)
 {
 	int err = 0;
@@ -706,7 +726,7 @@ static const struct {
 } cmds[] = {
 	{"all", cmd_all}, {"stage", cmd_stage}, {"plan", cmd_plan}, {"list", cmd_list},
 	{"fetch", cmd_fetch}, {"doctor", cmd_doctor}, {"clean", cmd_clean}, {"test", cmd_test},
-	{"boot", cmd_boot}, {"audit", cmd_audit}, {"guest", cmd_guest}, {"shell", cmd_shell}, {"help", cmd_help},
+	{"boot", cmd_boot}, {"audit", cmd_audit}, {"guest", cmd_guest}, {"shell", cmd_shell}, {"check", cmd_check}, {"help", cmd_help},
 	{"version", cmd_version},
 };
 
@@ -748,7 +768,7 @@ static int cmdopt(const char *cmd, const char *a)
 		const char *cmd, *opt;
 		int arg;
 	} own[] = {
-		{"help", "--man", 0}, {"clean", "--cache", 0}, {"clean", "--all", 0}, {"doctor", "--packages", 0}, {"audit", "--vary", 1}, {"audit", "--deep", 0},
+		{"help", "--man", 0}, {"check", "--publish", 0}, {"clean", "--cache", 0}, {"clean", "--all", 0}, {"doctor", "--packages", 0}, {"audit", "--vary", 1}, {"audit", "--deep", 0},
 		{"guest", "--scratch", 1}, {"guest", "--out", 1}, {"guest", "--cross", 1}, {"guest", "--triplet", 1},
 		{"guest", "--hosts", 1}, {"guest", "--silence", 1}, {"guest", "--mem", 1}, {"guest", "--size", 1},
 	};

@@ -134,6 +134,19 @@ bs plan final-t1 > "$T/plan" 2>&1
 expect "... and rebuilds the step that reads it" sh -c "grep -q '5 steps, 4 cached, 1 to build' '$T/plan' && grep -q 'changed qemu-flags t1' '$T/plan'"
 expect "plan gives the step's last time and an estimate from it" sh -c "grep -q '^  build   greet .*(last time [0-9]*:[0-9][0-9])' '$T/plan' && grep -q '1 to build: about [0-9]*:[0-9][0-9] by the last builds' '$T/plan'"
 
+# the ledger of published builds: bootstrap check
+bs check final-t1 > "$T/ck0" 2>&1
+expect "check: nothing published yet, said so" sh -c "test $? -eq 1 && grep -q 'no published build with this key' '$T/ck0'"
+bs check --publish final-t1 > /dev/null 2>&1
+bs check final-t1 > "$T/ck1" 2>&1
+expect "check: the same bits as the published build" sh -c "test $? -eq 0 && grep -q '^final-t1: same bits as the published build of 20' '$T/ck1'"
+L=$(ls "$P"/docs/results/manifests/final-t1.*.manifest)
+f=$(awk '$2 == "f" { print $1; exit }' "$L")
+sed -i "s|^\($f f [0-7]* [0-9]* \)[0-9a-f]*|\10000000000000000000000000000000000000000000000000000000000000000|" "$L"
+sed -i "s|^\(final-t1 [0-9a-f]* \)[0-9a-f]*|\1$(printf '%064d' 1)|" "$P/docs/results/ledger"
+bs check final-t1 > "$T/ck2" 2>&1
+expect "check: another build's bits: exit 3, the file named" sh -c "test $? -eq 3 && grep -q 'NOT the published build' '$T/ck2' && grep -qx '  differs: $f' '$T/ck2' && grep -q '^final-t1: differences: 1$' '$T/ck2'"
+
 # the run's timeline: a CSV and an SVG bar per step; the history grows
 bs all t1 > "$T/tl" 2>&1
 expect "a timeline is written after a run, and named" sh -c "grep -q '^timeline: $P/build/logs/timeline.svg' '$T/tl' && test -s '$P/build/logs/timeline.csv'"
