@@ -62,12 +62,13 @@ static const struct cmdhelp {
 	 "Debian packages of every tool"},
 	{"clean", "clean [NAME...|--all] [--cache]", "remove build trees and outputs (all, or of those stages);\n"
 	 "--cache: also empty the step cache (sources are kept)"},
-	{"guest", "guest IMAGE-DIR CONTROL-DIR [--scratch DISK [--out DIR]]\n"
+	{"guest", "guest IMAGE-DIR CONTROL-DIR [--scratch DISK [--out DIR] [--logs DIR]]\n"
 	 "[--cross DIR --triplet T] [--hosts LIST] [--silence SECONDS]\n"
 	 "[--mem MIB] [--size MIB]",
 	 "boot a system image under qemu to run CONTROL-DIR/init in\n"
-	 "it, with a scratch disk kept between boots (DIR: its /out\n"
-	 "on success) and distccd serving a cross toolchain; ^C asks\n"
+	 "it, with a scratch disk kept between boots (--out: its /out\n"
+	 "on success, --logs: its /logs at any end) and distccd serving\n"
+	 "a cross toolchain; ^C asks\n"
 	 "the guest to stop (a ^C on its console)"},
 	{"help", "help [COMMAND]", "this text, or one command's"},
 	{"version", "version", "the runner's version (and the commit it was built from)"},
@@ -489,7 +490,7 @@ static int cmd_boot(int argc, char **argv)
 static int cmd_guest(int argc, char **argv)
 {
 	struct guest g = {0};
-	const char *out = NULL, *pos[2] = {0};
+	const char *out = NULL, *logs = NULL, *pos[2] = {0};
 	int npos = 0, r;
 
 	g.silence = 1200;
@@ -508,6 +509,8 @@ static int cmd_guest(int argc, char **argv)
 			g.scratch = v;
 		else if (!strcmp(a, "--out"))
 			out = v;
+		else if (!strcmp(a, "--logs"))
+			logs = v;
 		else if (!strcmp(a, "--cross"))
 			g.cross = abspath(v);
 		else if (!strcmp(a, "--triplet"))
@@ -523,7 +526,7 @@ static int cmd_guest(int argc, char **argv)
 		else
 			goto usage;
 	}
-	if (npos != 2 || (g.cross && !g.triplet) || (out && !g.scratch))
+	if (npos != 2 || (g.cross && !g.triplet) || ((out || logs) && !g.scratch))
 		goto usage;
 	g.image = pos[0];
 	g.control = pos[1];
@@ -535,11 +538,17 @@ static int cmd_guest(int argc, char **argv)
 		printf("guest: the control script did not finish\n");
 	else
 		printf("guest: the control script exited with status %d\n", r);
+	/* the logs whatever the end: a failed or stopped build's most of all */
+	if (logs) {
+		rmtree(logs);
+		if (guest_extract(g.scratch, "/logs", logs) == 0)
+			printf("guest: its logs are in %s\n", logs);
+	}
 	if (r == 0 && out)
 		r = guest_extract(g.scratch, "/out", out) < 0 ? 1 : 0;
 	return r == 0 ? 0 : r < 0 ? 1 : r;
 usage:
-	warn("expected: guest IMAGE-DIR CONTROL-DIR [--scratch DISK [--out DIR]] [--cross DIR --triplet T] "
+	warn("expected: guest IMAGE-DIR CONTROL-DIR [--scratch DISK [--out DIR] [--logs DIR]] [--cross DIR --triplet T] "
 	     "[--hosts LIST] [--silence SECONDS] [--mem MIB] [--size MIB]");
 	return 2;
 }
@@ -769,7 +778,7 @@ static int cmdopt(const char *cmd, const char *a)
 		int arg;
 	} own[] = {
 		{"help", "--man", 0}, {"check", "--publish", 0}, {"clean", "--cache", 0}, {"clean", "--all", 0}, {"doctor", "--packages", 0}, {"audit", "--vary", 1}, {"audit", "--deep", 0},
-		{"guest", "--scratch", 1}, {"guest", "--out", 1}, {"guest", "--cross", 1}, {"guest", "--triplet", 1},
+		{"guest", "--scratch", 1}, {"guest", "--out", 1}, {"guest", "--logs", 1}, {"guest", "--cross", 1}, {"guest", "--triplet", 1},
 		{"guest", "--hosts", 1}, {"guest", "--silence", 1}, {"guest", "--mem", 1}, {"guest", "--size", 1},
 	};
 

@@ -65,6 +65,11 @@ echo "guest: $BOOTSTRAP_STAGE $BOOTSTRAP_PACKAGE $BOOTSTRAP_PHASE, $(nproc) CPUs
 trap 'echo "guest: asked to stop"' INT
 bash -e /mnt/script
 status=$?
+# the logs of the runner inside ($BUILD/work/logs), where the host takes
+# them from after every boot (bootstrap guest --logs)
+if [ -d "$BUILD/work/logs" ]; then
+	rm -rf /scratch/logs && cp -R "$BUILD/work/logs" /scratch/logs
+fi
 rm -f /scratch/.booted
 sync
 exit $status

@@ -131,6 +131,8 @@ char **native_argv(struct step *s, struct defs *defs, const char *dir, const cha
 	ARG("%s", ctl);
 	ARG("--scratch"), ARG("%s/guest/%s.img", opts.work, st->name);
 	ARG("--out"), ARG("%s", out);
+	/* what the guest's runner logged, back here after every boot */
+	ARG("--logs"), ARG("%s/logs/%s/guest", opts.work, st->name);
 	/* the guest's runner says how its step goes once a minute; unpacking
 	 * gcc's sources under emulation is the longest quiet time */
 	ARG("--silence"), ARG("%d", 1800);

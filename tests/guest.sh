@@ -69,11 +69,11 @@ expect "guest: what it wrote is on the scratch disk, read without root" grep -qx
 cat > "$T/ctl/init" <<'S'
 #!/bin/bash
 mkdir -p /scratch && mount /dev/vdb /scratch || exit 1
-trap 'echo "script: got a ^C"; echo cleanly > /scratch/stopped; sync; exit 130' INT
+trap 'echo "script: got a ^C"; echo cleanly > /scratch/stopped; mkdir -p /scratch/logs; echo logged > /scratch/logs/step.log; sync; exit 130' INT
 echo "script: working"
 sleep 100000
 S
-"$BOOTSTRAP" guest "$img" "$T/ctl" --scratch "$T/scratch.img" > "$T/stop" 2>&1 &
+"$BOOTSTRAP" guest "$img" "$T/ctl" --scratch "$T/scratch.img" --logs "$T/logs" > "$T/stop" 2>&1 &
 pid=$!
 waitfor "$T/stop" "script: working" 300
 kill -TERM $pid
@@ -84,6 +84,7 @@ expect "guest: the ^C reaches the script at its terminal" grep -q "script: got a
 expect "guest: it ends on its own, its status read, the command failing" sh -c "test $rc -ne 0 && grep -q 'control script exited with status 130' '$T/stop' && ! grep -q 'cutting it off' '$T/stop'"
 debugfs -R "cat /stopped" "$T/scratch.img" > "$T/got" 2> /dev/null
 expect "guest: what the script did on the ^C is on its disk" grep -qx cleanly "$T/got"
+expect "guest: its logs come back, stopped as it was" sh -c "grep -qx logged '$T/logs/step.log' && grep -q 'its logs are in $T/logs' '$T/stop'"
 
 # silent too long: stopped, and said so
 printf '#!/bin/bash\nsleep 100000\n' > "$T/ctl/init"
