@@ -86,6 +86,39 @@ debugfs -R "cat /stopped" "$T/scratch.img" > "$T/got" 2> /dev/null
 expect "guest: what the script did on the ^C is on its disk" grep -qx cleanly "$T/got"
 expect "guest: its logs come back, stopped as it was" sh -c "grep -qx logged '$T/logs/step.log' && grep -q 'its logs are in $T/logs' '$T/stop'"
 
+# a native stage (context native): its steps run in the guest, and one
+# stopped in the middle goes on when the stage runs again, its finished
+# step cached. The image stage here stands for the real one (a link to it)
+P=$T/proj
+newproject "$P"
+cp -R Makefile bootstrap.c lib "$P/"
+cp targets/$arch "$P/targets/"
+printf 'context host\ntools sh ln mkdir\nbuild img\n' > "$P/stages/image"
+printf 'version 1\nepoch 1\nphase build\n\tln -s %s $OUT/system-image-%s\n' "$PWD/$img" $arch > "$P/packages/img"
+printf 'context native\nneeds image\n# what the guest module runs here: the emulator, its disks\ntools sh bash $QEMU dirname date cp find du truncate mke2fs e2fsck debugfs\nbuild tiny\n' > "$P/stages/tiny"
+cat > "$P/packages/tiny" <<'R'
+version 1
+epoch 1
+phase one
+	echo "one: in $(uname -m)" > $OUT/one
+phase two
+	# $BUILD is on the guest's scratch disk, kept between boots
+	if [ -e $BUILD/second-boot ]; then echo two > $OUT/two; exit 0; fi
+	touch $BUILD/second-boot
+	sync
+	echo "two: started"
+	sleep 100000
+R
+bsbg -j1 stage tiny-$arch > "$T/n1" 2>&1
+pid=$!
+waitfor "$P/build/logs/tiny-$arch/tiny.two.log" "two: started" 400
+kill -TERM $pid
+wait $pid
+bs -j1 stage tiny-$arch > "$T/n2" 2>&1
+rc=$?
+expect "native stage: its steps ran in the target" sh -c "grep -qx 'one: in $arch' '$P/build/out/tiny-$arch/one'"
+expect "native stage: stopped in its second step, run again it goes on there, the first cached" sh -c "test $rc -eq 0 && grep -q '^\[1/1\] tiny-$arch tiny two' '$T/n2' && ! grep -q 'tiny one' '$T/n2' && grep -qx two '$P/build/out/tiny-$arch/two'"
+
 # silent too long: stopped, and said so
 printf '#!/bin/bash\nsleep 100000\n' > "$T/ctl/init"
 "$BOOTSTRAP" guest "$img" "$T/ctl" --silence 45 > "$T/four" 2>&1
