@@ -105,7 +105,7 @@ static void progress(struct job *j, double t, int how)
 		if (j->after > 0)
 			printf(", all ~%s left", fmtdur((t < j->estimate ? j->estimate - t : 0) + j->after, b));
 	} else
-		printf("%s %s%s", j->label, fmtdur(t, a), how == FAILED ? " FAILED" : "");
+		printf("%s %s%s", j->label, fmtdur(t, a), how != FAILED ? "" : stopsig ? " stopped" : " FAILED");
 	if (how != LIVE)
 		putchar('\n');
 	fflush(stdout);
