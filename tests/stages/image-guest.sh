@@ -4,6 +4,7 @@
 # "ok -"/"FAIL -" lines on the console and writes them to the disk too.
 cd /mnt || exit 1
 exec > >(tee /mnt/results) 2>&1
+tee=$!
 arch=$(cat arch)
 
 t() {
@@ -91,4 +92,7 @@ t "the runner's integration tests pass here" sh -c 'sh tests/integration.sh > /t
 	echo "exit $rc, $(grep -c "^ok" /tmp/integ.out) passed"; grep "^FAIL" /tmp/integ.out; tail -n 4 /tmp/integ.out; exit 1'
 cd /mnt
 echo "guest tests done"
+# tee must write all of it before this script ends: the machine stops then
+exec > /dev/console 2>&1
+wait $tee
 [ -z "$failed" ]
