@@ -468,10 +468,9 @@ static int cmd_boot(int argc, char **argv)
 	}
 	load();
 	if (!find_target(&defs, argv[0]) && (!startswith(argv[0], "image-") || !find_target(&defs, argv[0] + 6))) {
-		struct buf b = {0};
-		for (size_t i = 0; i < defs.ntargets; i++)
-			bufprintf(&b, "%s%s", i ? ", " : "", defs.targets[i]->name);
-		warn("unknown target '%s': targets are %s", argv[0], b.s ? b.s : "none");
+		char *k = plan_known(&defs, 0);
+		warn("unknown target '%s': targets are %s", argv[0], *k ? k : "none");
+		free(k);
 		return 2;
 	}
 	imagenames(argc, argv);

@@ -81,8 +81,7 @@ struct chain {
 	struct chain *up;
 };
 
-/* the names under targets/ or stages/, for an error message */
-static char *known(struct defs *d, int stages)
+char *plan_known(struct defs *d, int stages)
 {
 	struct buf b = {0};
 	size_t n = stages ? d->nstages : d->ntargets;
@@ -117,7 +116,7 @@ static struct stage *add(struct plan *plan, const char *kind, struct target *t, 
 		return NULL;
 	}
 	if (!def) {
-		char *k = known(plan->defs, 1);
+		char *k = plan_known(plan->defs, 1);
 		warn("unknown stage kind '%s' in '%s': expected one of stages/: %s", kind, name, k);
 		free(k);
 		free(name);
@@ -162,7 +161,7 @@ int plan_add(struct plan *plan, const char *name)
 	struct target *t = find_target(plan->defs, dash + 1);
 	int r;
 	if (!t) {
-		char *k = known(plan->defs, 0);
+		char *k = plan_known(plan->defs, 0);
 		warn("unknown target '%s' in '%s': expected one of targets/: %s", dash + 1, name, k);
 		free(k);
 		r = -1;
@@ -178,7 +177,7 @@ int plan_all(struct plan *plan, const char *arch)
 	struct target *t = find_target(plan->defs, arch);
 
 	if (!t) {
-		char *k = known(plan->defs, 0);
+		char *k = plan_known(plan->defs, 0);
 		warn("unknown target '%s': expected one of targets/: %s", arch, k);
 		free(k);
 		return -1;

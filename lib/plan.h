@@ -43,6 +43,8 @@ struct plan {
 
 /* add stage KIND-ARCH and, first, the stages it needs; -1 on error */
 int plan_add(struct plan *plan, const char *name);
+/* the names under targets/ (or stages/), ", "-separated, for a message */
+char *plan_known(struct defs *d, int stages);
 /* add every stage kind for a target */
 int plan_all(struct plan *plan, const char *arch);
 /* compute every key; mark steps whose entry is in the cache */

@@ -211,8 +211,7 @@ static void utc(FILE *f, time_t t)
 {
 	char s[32];
 
-	strftime(s, sizeof(s), "%Y-%m-%dT%H:%M:%SZ", gmtime(&t));
-	json_str(f, s);
+	json_str(f, fmtutc(t, s));
 }
 
 int provenance_write(struct stage *st, const char *out, time_t started, time_t finished)

@@ -113,7 +113,7 @@ void report_write(void)
 
 	if (!n)
 		goto out;
-	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", gmtime(&t));
+	fmtutc(t, when);
 	mkdirp(dir);
 	for (size_t i = 0; i < n; i++)
 		if (entries[i].start + entries[i].secs > total)

@@ -104,7 +104,7 @@ int sbom_write(struct stage *st, const char *out)
 		return -1;
 	}
 	collect(st, &v, &n);
-	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
+	fmtutc(now, when);
 	fprintf(f, "{\n  \"spdxVersion\": \"SPDX-2.3\",\n  \"dataLicense\": \"CC0-1.0\",\n"
 	        "  \"SPDXID\": \"SPDXRef-DOCUMENT\",\n  \"name\": ");
 	json_str(f, st->name);

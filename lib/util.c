@@ -375,6 +375,12 @@ char *fmtdur(double secs, char out[32])
 	return out;
 }
 
+char *fmtutc(time_t t, char out[32])
+{
+	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", gmtime(&t));
+	return out;
+}
+
 char **splitws(const char *s, size_t *np)
 {
 	char **v = NULL;

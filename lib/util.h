@@ -2,6 +2,7 @@
 
 #include <stddef.h>
 #include <stdio.h>
+#include <time.h>
 
 #if defined(__GNUC__)
 #define PRINTF(a, b) __attribute__((format(printf, a, b)))
@@ -59,6 +60,8 @@ char *abspath(const char *path);
 double now(void);
 /* "4:31" or "1:02:03" */
 char *fmtdur(double secs, char out[32]);
+/* t as UTC in ISO 8601, 2026-11-29T22:08:27Z */
+char *fmtutc(time_t t, char out[32]);
 /* sleep, resuming after signals */
 void msleep(int ms);
 /* split on blanks into a NULL-terminated array */
