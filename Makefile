@@ -7,7 +7,7 @@ LDFLAGS =
 PREFIX = /usr/local
 
 OBJ = lib/archive.o lib/audit.o lib/build.o lib/cache.o lib/compare.o lib/defs.o \
-      lib/doctor.o lib/fetch.o lib/guest.o lib/ledger.o lib/manifest.o lib/native.o lib/os.o lib/plan.o lib/proc.o lib/provenance.o \
+      lib/doctor.o lib/fetch.o lib/guest.o lib/ledger.o lib/manifest.o lib/matrix.o lib/native.o lib/os.o lib/plan.o lib/proc.o lib/provenance.o \
       lib/rebuilt.o lib/report.o lib/run.o lib/sbom.o lib/scan.o lib/sha256.o lib/tree.o lib/util.o
 
 all: bootstrap

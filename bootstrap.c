@@ -16,6 +16,7 @@
 #include "lib/fetch.h"
 #include "lib/guest.h"
 #include "lib/ledger.h"
+#include "lib/matrix.h"
 #include "lib/opts.h"
 #include "lib/os.h"
 #include "lib/plan.h"
@@ -41,7 +42,9 @@ static const struct cmdhelp {
 	 "an ARCH alone: all its stages"},
 	{"plan", "plan NAME...", "dry run: each step, cached or to build, and what changed\n"
 	 "(ARCH or all: the dry run of bootstrap all)"},
-	{"test", "test NAME...", "build a stage, then run its tests (ARCH: its system image)"},
+	{"test", "test NAME...|all|hello-all", "build a stage, then run its tests (ARCH: its system image);\n"
+	 "all: every target's hello and image, tested -j at a time,\n"
+	 "then a table (hello-all: the simplest boot alone)"},
 	{"boot", "boot ARCH", "build the system image, then a shell in the emulator"},
 	{"audit", "audit NAME [--vary LIST] [--deep]", "build a stage twice under varied conditions and compare\n"
 	 "(LIST: path,clock,tz,locale,umask,user,hostname,home,\n"
@@ -68,8 +71,8 @@ static const struct cmdhelp {
 	 "boot a system image under qemu to run CONTROL-DIR/init in\n"
 	 "it, with a scratch disk kept between boots (--out: its /out\n"
 	 "on success, --logs: its /logs at any end) and distccd serving\n"
-	 "a cross toolchain; ^C asks\n"
-	 "the guest to stop (a ^C on its console)"},
+	 "a cross toolchain; -j N: N CPUs; ^C asks the guest to stop\n"
+	 "(a ^C on its console)"},
 	{"help", "help [COMMAND]", "this text, or one command's"},
 	{"version", "version", "the runner's version (and the commit it was built from)"},
 };
@@ -441,6 +444,32 @@ static void imagenames(int argc, char **argv)
 			argv[i] = xasprintf("image-%s", argv[i]);
 }
 
+/* test all, test hello-all: every target's hello (and image) built, then
+ * tested side by side, as many at once as -j says */
+static int testall(int helloonly)
+{
+	struct matrix m = {0};
+	char **names = NULL;
+	size_t n = 0;
+
+	load();
+	for (size_t i = 0; i < defs.ntargets; i++) {
+		PUSH(m.targets, m.ntargets, defs.targets[i]->name);
+		PUSH(names, n, xasprintf("hello-%s", defs.targets[i]->name));
+		if (!helloonly)
+			PUSH(names, n, xasprintf("image-%s", defs.targets[i]->name));
+	}
+	/* a target that does not build is a row of the table, not the end */
+	opts.keepgoing = 1;
+	if (build((int)n, names, 0) > 128)
+		return 1;
+	m.helloonly = helloonly;
+	m.jobs = opts.jobs;
+	m.logdir = xasprintf("%s/logs/test-all", opts.work);
+	m.test = runtest;
+	return matrix_run(&m);
+}
+
 static int cmd_test(int argc, char **argv)
 {
 	int r;
@@ -449,6 +478,8 @@ static int cmd_test(int argc, char **argv)
 		warn("expected a stage name such as cross-%s, or a target (its system image)", host_arch());
 		return 2;
 	}
+	if (argc == 1 && (!strcmp(argv[0], "all") || !strcmp(argv[0], "hello-all")))
+		return testall(!strcmp(argv[0], "hello-all"));
 	imagenames(argc, argv);
 	r = build(argc, argv, 0);
 	for (int i = 0; r == 0 && i < argc; i++)
@@ -874,7 +905,7 @@ int main(int argc, char **argv)
 		} else if (!strcmp(a, "--distcc-hosts")) {
 			opts.distcchosts = optarg_of(&i, argc, argv);
 		} else if (!strcmp(a, "--mirror")) {
-			opts.mirrors = (void *)vpush((void **)opts.mirrors, &opts.nmirrors, optarg_of(&i, argc, argv));
+			PUSH(opts.mirrors, opts.nmirrors, optarg_of(&i, argc, argv));
 		} else if (!strcmp(a, "--top")) {
 			opts.top = optarg_of(&i, argc, argv);
 		} else if (!strcmp(a, "--work")) {

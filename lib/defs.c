@@ -13,8 +13,6 @@
 #include "sha256.h"
 #include "util.h"
 
-#define PUSH(v, n, x) ((v) = (void *)vpush((void **)(v), &(n), (x)))
-
 static int noblock(struct doc *doc, struct directive *d)
 {
 	if (d->block)
@@ -93,7 +91,22 @@ static const struct {
 	{"console", "CONSOLE", 1, 0, 1},
 	{"qemu-flags", "QEMU_FLAGS", 0, 0, 1},
 	{"kconfig", "KCONFIG", 0, 1, 1},
+	{"dtb", "DTB", 0, 0, 1},
+	{"disk", "QEMU_DISK", 0, 0, 1},
+	{"net", "QEMU_NET", 0, 0, 1},
+	{"fixed-size", "QEMU_FIXED_SIZE", 0, 0, 1},
 };
+
+/* the keywords, ", "-separated: all of them, or those read by use */
+static char *keywords(int byuse)
+{
+	struct buf b = {0};
+
+	for (size_t k = 0; k < LEN(targetkeys); k++)
+		if (!byuse || targetkeys[k].byuse)
+			bufprintf(&b, "%s%s", b.n ? ", " : "", targetkeys[k].key);
+	return b.s;
+}
 
 const char *target_byuse(const char *key)
 {
@@ -101,6 +114,18 @@ const char *target_byuse(const char *key)
 		if (!strcmp(key, targetkeys[k].key))
 			return targetkeys[k].byuse ? targetkeys[k].env : NULL;
 	return NULL;
+}
+
+/* A board (targets/raspi2b: "toolchain armv7l") is a machine of another
+ * target's architecture: it takes that target's compiler, root filesystem
+ * and native compiler as they are (their keys are that target's), and
+ * gives only what is its own, the emulator's settings and the kernel's
+ * (the directives read by use). */
+/* the emulators the target runs, for doctor */
+static void target_tools(struct target *t)
+{
+	t->qemu = xstrdup(envget(t->env, t->nenv, "QEMU"));
+	t->qemuuser = xstrdup(envget(t->env, t->nenv, "QEMU_USER"));
 }
 
 struct target *target_parse(struct doc *doc, const char *name)
@@ -114,13 +139,19 @@ struct target *target_parse(struct doc *doc, const char *name)
 	t->name = xstrdup(name);
 	t->path = xstrdup(doc->path);
 	t->doc = doc;
+	t->toolchain = t;
 	for (i = 0; i < doc->n; i++) {
 		struct directive *d = &doc->d[i];
+		if (!strcmp(d->key, "toolchain") && noblock(doc, d) == 0 && needarg(doc, d, "a target's name") == 0) {
+			t->tcname = d->arg, t->tcline = d->line;
+			continue;
+		}
 		for (k = 0; k < LEN(targetkeys) && strcmp(d->key, targetkeys[k].key); k++)
 			;
 		if (k == LEN(targetkeys)) {
-			err = perr(doc->path, d->line, "expected a target keyword (triplet, karch, kimage, "
-			           "gcc-config, qemu, qemu-user, machine, cpu, console, qemu-flags, kconfig), found '%s'", d->key);
+			char *all = keywords(0);
+			err = perr(doc->path, d->line, "expected a target keyword (%s, toolchain), found '%s'", all, d->key);
+			free(all);
 			continue;
 		}
 		if (noblock(doc, d) < 0 || needarg(doc, d, "a value") < 0) {
@@ -134,10 +165,25 @@ struct target *target_parse(struct doc *doc, const char *name)
 			val[k] = d->arg;
 		}
 	}
-	PUSH(t->env, t->nenv, xasprintf("ARCH=%s", name));
+	for (i = 0; t->tcname && i < doc->n; i++) {
+		const char *key = doc->d[i].key;
+		for (k = 0; k < LEN(targetkeys) && strcmp(key, targetkeys[k].key); k++)
+			;
+		if (k < LEN(targetkeys) && !targetkeys[k].byuse) {
+			char *own = keywords(1);
+			err = perr(doc->path, doc->d[i].line, "a board gives only what is its own (%s); "
+			           "'%s' is its toolchain's (targets/%s)", own, key, t->tcname);
+			free(own);
+		}
+	}
+	if (!t->tcname)
+		PUSH(t->env, t->nenv, xasprintf("ARCH=%s", name));
+	PUSH(t->env, t->nenv, xasprintf("BOARD=%s", name));
 	for (k = 0; k < LEN(targetkeys); k++) {
 		if (multi[k].n)
 			val[k] = multi[k].s;
+		if (t->tcname && !val[k])
+			continue; /* the toolchain's, once it is read */
 		if (!val[k] && targetkeys[k].required)
 			err = perr(doc->path, doc->n ? doc->d[doc->n - 1].line : 1,
 			           "missing '%s' (every target needs it)", targetkeys[k].key);
@@ -147,9 +193,32 @@ struct target *target_parse(struct doc *doc, const char *name)
 		free(multi[k].s);
 	if (err)
 		return NULL;
-	t->qemu = xstrdup(envget(t->env, t->nenv, "QEMU"));
-	t->qemuuser = xstrdup(envget(t->env, t->nenv, "QEMU_USER"));
+	if (!t->tcname)
+		target_tools(t);
 	return t;
+}
+
+/* a board's toolchain: the architecture and what the board leaves to it */
+static int check_board(struct defs *defs, struct target *t)
+{
+	struct target *tc = find_target(defs, t->tcname);
+	struct buf names = {0};
+
+	if (!tc || tc->tcname) {
+		for (size_t i = 0; i < defs->ntargets; i++)
+			if (!defs->targets[i]->tcname)
+				bufprintf(&names, "%s%s", names.n ? ", " : "", defs->targets[i]->name);
+		perr(t->path, t->tcline, "expected a target with its own toolchain (%s), found '%s'", names.s, t->tcname);
+		free(names.s);
+		return -1;
+	}
+	t->toolchain = tc;
+	PUSH(t->env, t->nenv, xasprintf("ARCH=%s", tc->name));
+	for (size_t k = 0; k < LEN(targetkeys); k++)
+		if (!envget(t->env, t->nenv, targetkeys[k].env))
+			PUSH(t->env, t->nenv, xasprintf("%s=%s", targetkeys[k].env, envget(tc->env, tc->nenv, targetkeys[k].env)));
+	target_tools(t);
+	return 0;
 }
 
 /* packages/NAME */
@@ -514,6 +583,9 @@ int defs_load(struct defs *defs, const char *top)
 	memset(defs, 0, sizeof(*defs));
 	defs->top = xstrdup(top);
 	err |= loaddir(defs, "targets", 't');
+	for (size_t i = 0; i < defs->ntargets; i++)
+		if (defs->targets[i]->tcname)
+			err |= check_board(defs, defs->targets[i]);
 	err |= loaddir(defs, "packages", 'p');
 	err |= loaddir(defs, "stages", 's');
 	for (size_t i = 0; i < defs->npkgs; i++)

@@ -65,6 +65,9 @@ struct stagedef {
 struct target {
 	char *name, *path;
 	struct doc *doc;
+	struct target *toolchain; /* itself, or the target a board takes its compiler from */
+	char *tcname;             /* a board's "toolchain" line */
+	int tcline;
 	char **env; /* NAME=VALUE exported to every step */
 	size_t nenv;
 	char *qemu, *qemuuser; /* for doctor */

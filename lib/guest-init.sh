@@ -3,11 +3,18 @@
 # (lib/native.c): runs inside the target, with the image's tools only.
 # The image's init mounts the control disk on /mnt and runs this; when it
 # ends, the machine stops and the host reads its exit status from the
-# console. The scratch disk (/dev/vdb) is the step's build tree, kept
-# between boots: a stopped step boots again on it and goes on.
+# console. The scratch disk (the one after the control disk: /dev/vdb, or
+# sdb on a board with USB disks) is the step's build tree, kept between
+# boots: a stopped step boots again on it and goes on.
 cd /mnt || exit 1
 mkdir -p /scratch
-mount /dev/vdb /scratch || { echo "guest: cannot mount the scratch disk /dev/vdb"; exit 1; }
+ctl=$(awk '$2 == "/mnt" { print $1 }' /proc/mounts)
+root=$(awk '$2 == "/" && $1 ~ /^\/dev\// { print $1 }' /proc/mounts)
+scratch=
+for d in /dev/vd[a-z] /dev/sd[a-z]; do
+	[ -b "$d" ] && [ "$d" != "$ctl" ] && [ "$d" != "$root" ] && scratch=$d && break
+done
+mount "$scratch" /scratch || { echo "guest: cannot mount the scratch disk (${scratch:-none found})"; exit 1; }
 
 # a boot that did not end here was cut (qemu killed, the host stopped):
 # what was being written then may be half there

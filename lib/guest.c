@@ -279,7 +279,7 @@ int guest_run(struct guest *g)
 {
 	char *script = xasprintf("%s/run-emulator.sh", g->image);
 	char *ctl = xasprintf("%s/control.img", g->dir);
-	char *qemu, *kernel;
+	char *cpus, *mem, *kernel;
 	int p[2], in[2], status;
 	pid_t pid;
 
@@ -291,10 +291,10 @@ int guest_run(struct guest *g)
 		return -1;
 	if (g->cross && guest_distccd(g, g->dir) < 0)
 		g->cross = NULL;
-	/* the last -m wins over the image's own */
-	qemu = xasprintf("%s%s%s -smp %d%s%.0d", g->scratch ? "-drive file=" : "",
-	                 g->scratch ? g->scratch : "", g->scratch ? ",format=raw,if=virtio" : "",
-	                 g->cpus > 0 ? g->cpus : 1, g->mem > 0 ? " -m " : "", g->mem);
+	/* the machine's size: run-emulator.sh's CPUS and MEM (which a board
+	 * of a fixed size, raspi2b's 4 CPUs and 1 GiB, leaves alone) */
+	cpus = xasprintf("%d", g->cpus > 0 ? g->cpus : 1);
+	mem = xasprintf("%.0d", g->mem);
 	if (g->port)
 		kernel = xasprintf("distcc=10.0.2.2:%d/%d%s%s", g->port, g->jobs > 0 ? g->jobs : 2,
 		                   g->hosts ? "," : "", g->hosts ? g->hosts : "");
@@ -306,7 +306,12 @@ int guest_run(struct guest *g)
 	fcntl(in[1], F_SETFD, FD_CLOEXEC);
 	/* run-emulator.sh's settings: the control disk first, then ours */
 	setenv("HDB", ctl, 1);
-	setenv("QEMU_EXTRA", qemu, 1);
+	if (g->scratch)
+		setenv("HDC", g->scratch, 1);
+	else
+		unsetenv("HDC");
+	setenv("CPUS", cpus, 1);
+	setenv("MEM", mem, 1);
 	setenv("KERNEL_EXTRA", kernel, 1);
 	/* Stopping a step signals its process group and whatever carries its
 	 * mark, at once: the emulator has neither, so that it is not cut off
@@ -325,7 +330,7 @@ int guest_run(struct guest *g)
 	close(p[0]);
 	close(in[1]);
 	guest_stopdistccd(g);
-	free(script), free(ctl), free(qemu), free(kernel);
+	free(script), free(ctl), free(cpus), free(mem), free(kernel);
 	return status;
 }
 

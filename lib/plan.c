@@ -61,14 +61,14 @@ static void addsteps(struct plan *plan, struct stage *st)
 			s->phase = def->build[b].phase[k];
 			s->prev = latest(st, st->nsteps, s->pkg);
 			if (s->prev)
-				s->deps = (void *)vpush((void **)s->deps, &s->ndeps, s->prev);
+				PUSH(s->deps, s->ndeps, s->prev);
 			for (size_t d = 0; d < s->pkg->ndepends; d++) {
 				struct package *p = find_package(plan->defs, s->pkg->depends[d]);
 				struct step *dep = latest(st, st->nsteps, p);
 				if (dep)
-					s->deps = (void *)vpush((void **)s->deps, &s->ndeps, dep);
+					PUSH(s->deps, s->ndeps, dep);
 			}
-			st->steps = (void *)vpush((void **)st->steps, &st->nsteps, s);
+			PUSH(st->steps, st->nsteps, s);
 		}
 	}
 	for (size_t i = 0; i < st->nsteps; i++)
@@ -140,9 +140,9 @@ static struct stage *add(struct plan *plan, const char *kind, struct target *t, 
 		need = add(plan, def->needs[i], t, &here);
 		if (!need)
 			return NULL;
-		st->needs = (void *)vpush((void **)st->needs, &st->nneeds, need);
+		PUSH(st->needs, st->nneeds, need);
 	}
-	plan->stages = (void *)vpush((void **)plan->stages, &plan->n, st);
+	PUSH(plan->stages, plan->n, st);
 	addsteps(plan, st);
 	return st;
 }
@@ -263,11 +263,12 @@ static int names(const char *text, const char *var)
 	return 0;
 }
 
-/* the target's directives read by use that the step names: one line each */
-static void byuse(struct buf *b, struct step *s)
+/* the directives read by use in doc that the step names and over does not
+ * give: one line each, under the name of the target that gives it */
+static void byuse_doc(struct buf *b, struct step *s, struct target *from, struct doc *over)
 {
 	struct target *t = s->stage->target;
-	struct doc *doc = t->doc;
+	struct doc *doc = from->doc;
 	char h[65];
 
 	for (size_t i = 0; i < doc->n; i++) {
@@ -278,12 +279,30 @@ static void byuse(struct buf *b, struct step *s)
 		for (size_t j = 0; j < i; j++)
 			if (!strcmp(doc->d[j].key, doc->d[i].key))
 				first = 0;
+		for (size_t j = 0; over && j < over->n; j++)
+			if (!strcmp(over->d[j].key, doc->d[i].key))
+				first = 0;
 		if (!first)
 			continue;
 		const char *v = envget(t->env, t->nenv, var);
 		sha256_str(v, strlen(v), h);
-		line(b, doc->d[i].key, t->name, h);
+		line(b, doc->d[i].key, from->name, h);
 	}
+}
+
+/* the target's directives read by use that the step names; a board's,
+ * then its toolchain's that it leaves as they are */
+static void byuse(struct buf *b, struct step *s)
+{
+	struct target *t = s->stage->target;
+
+	byuse_doc(b, s, t, NULL);
+	if (t->toolchain != t)
+		byuse_doc(b, s, t->toolchain, t->doc);
+	/* the board's name, where a step writes it (a board's steps share
+	 * the target line with its toolchain's) */
+	if (names(s->phase->text, "BOARD"))
+		line(b, "board", t->name, "-");
 }
 
 static int endswith(const char *s, const char *tail)
@@ -332,7 +351,7 @@ static void stepkey(struct plan *plan, struct step *s)
 	bufprintf(&b, "format %s\n", FORMAT);
 	/* the emulator's settings and kernel symbols count for the steps that
 	 * read them alone: a new one must not rebuild the toolchain */
-	dochash(&b, "target", st->target->doc, plan->defs->top, isbyuse);
+	dochash(&b, "target", st->target->toolchain->doc, plan->defs->top, isbyuse);
 	byuse(&b, s);
 	dochash(&b, "stage", st->def->doc, plan->defs->top, NULL);
 	dochash(&b, "recipe", p->doc, plan->defs->top, notinkey);
@@ -354,8 +373,13 @@ static void stepkey(struct plan *plan, struct step *s)
 		line(&b, "input", slot, s->deps[i]->key);
 		free(slot);
 	}
-	for (size_t i = 0; i < st->nneeds; i++)
-		line(&b, "needs", st->needs[i]->name, st->needs[i]->key);
+	/* by architecture, not board: a board's stages that are its
+	 * toolchain's must have their keys; the keys tell boards apart */
+	for (size_t i = 0; i < st->nneeds; i++) {
+		char *arch = xasprintf("%s-%s", st->needs[i]->def->kind, st->needs[i]->target->toolchain->name);
+		line(&b, "needs", arch, st->needs[i]->key);
+		free(arch);
+	}
 	if (st->hostcc)
 		line(&b, "toolchain", "host", "-");
 	if (!strcmp(st->def->context, "native"))

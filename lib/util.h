@@ -38,6 +38,8 @@ char *xstrndup(const char *s, size_t n);
 char *xasprintf(const char *fmt, ...) PRINTF(1, 2);
 /* append one pointer to a NULL-terminated growable array */
 void **vpush(void **v, size_t *n, void *p);
+/* append x to the array v of n elements (any pointer type) */
+#define PUSH(v, n, x) ((v) = (void *)vpush((void **)(v), &(n), (x)))
 
 void bufadd(struct buf *b, const void *p, size_t n);
 void bufputs(struct buf *b, const char *s);

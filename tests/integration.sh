@@ -134,6 +134,23 @@ bs plan final-t1 > "$T/plan" 2>&1
 expect "... and rebuilds the step that reads it" sh -c "grep -q '5 steps, 4 cached, 1 to build' '$T/plan' && grep -q 'changed qemu-flags t1' '$T/plan'"
 expect "plan gives the step's last time and an estimate from it" sh -c "grep -q '^  build   greet .*(last time [0-9]*:[0-9][0-9])' '$T/plan' && grep -q '1 to build: about [0-9]*:[0-9][0-9] by the last builds' '$T/plan'"
 
+# a board: a machine of t1's architecture, with t1's toolchain
+printf '# a board\ntoolchain t1\nmachine b1board\nqemu-flags -m 256\n' > "$P/targets/b1"
+bs plan final-b1 > "$T/plan" 2>&1
+expect "a board takes its toolchain's steps as they are" sh -c "grep -q '5 steps, 4 cached, 1 to build' '$T/plan' && grep -q '^  cached  sq install' '$T/plan'"
+expect "... but not a step that reads what the board gives" grep -q "^  build   greet build" "$T/plan"
+bs all b1 > "$T/run6" 2>&1
+expect "a board's stage builds" test $? -eq 0
+E=$P/build/out/final-b1/share/env
+expect "a board's steps see ARCH (its toolchain's) and BOARD (its own)" sh -c "grep -qx ARCH=t1 '$E' && grep -qx BOARD=b1 '$E' && grep -qx TARGET=t1-linux-musl '$E' && grep -qx QEMU_MACHINE=b1board '$E'"
+expect "... and what it leaves to its toolchain" grep -qx "CONSOLE=ttyS0" "$E"
+printf 'toolchain t1\ntriplet b1-linux-musl\n' > "$P/targets/b2"
+printf 'toolchain b1\n' > "$P/targets/b3"
+bs plan final-t1 > "$T/bad" 2>&1
+expect "a board that gives its toolchain's settings is an error at its line" sh -c "grep -q 'targets/b2:2: a board gives only what is its own .*triplet' '$T/bad'"
+expect "a board's toolchain must be a target with its own" grep -q "targets/b3:1: expected a target with its own toolchain (t1), found 'b1'" "$T/bad"
+rm -f "$P/targets/b2" "$P/targets/b3"
+
 # the ledger of published builds: bootstrap check
 bs check final-t1 > "$T/ck0" 2>&1
 expect "check: nothing published yet, said so" sh -c "test $? -eq 1 && grep -q 'no published build with this key' '$T/ck0'"
@@ -356,3 +373,33 @@ bs list > "$T/bad" 2>&1
 rc=$?
 expect "a malformed recipe is reported as file:line" sh -c "test $rc -ne 0 && grep -q \"^$P/packages/typo:3: expected a recipe keyword\" '$T/bad'"
 rm "$P/packages/typo"
+
+# test all: every target's hello and image tests side by side, one table
+# read from their checks' lines (a board, b1, among the targets)
+printf 'toolchain t1\nmachine b1board\n' > "$P/targets/b1"
+printf 'version 1\nepoch 1\nphase build\n\tmkdir -p $OUT\n\techo $BOARD > $OUT/board\n' > "$P/packages/mark"
+printf 'context host\ntools sh mkdir\nbuild mark\n' > "$P/stages/hello"
+printf 'context host\nneeds hello\ntools sh mkdir\nbuild mark\n' > "$P/stages/image"
+mkdir -p "$P/tests/stages"
+cat > "$P/tests/stages/hello.sh" <<'S'
+# side by side: each sees the other's mark after a while
+touch "$BOOTSTRAP_WORK/running-$BOARD"
+sleep 2
+ls "$BOOTSTRAP_WORK" | grep -c running- > "$BOOTSTRAP_WORK/saw-$BOARD"
+echo "ok - hello-$BOARD: init prints its line (from $(cat "$1/board"))"
+S
+cat > "$P/tests/stages/image.sh" <<'S'
+echo "ok - image-$BOARD: the guest ran its tests and stopped"
+if [ $BOARD = b1 ]; then echo "FAIL - guest $ARCH: the clock is sane (RTC or the host's time): 1970"; exit 1; fi
+echo "ok - guest $ARCH: the clock is sane (RTC or the host's time)"
+S
+bs -j 2 test all > "$T/all" 2>&1
+rc=$?
+expect "test all: the table, a row a target, each check as its test said" sh -c "grep -q '^target  *boots  init from disk  clock  network  native cc  time   result' '$T/all' &&
+	grep -q '^t1  *ok  *ok  *ok  *-  *- .* passed$' '$T/all' && grep -q '^b1  *ok  *ok  *FAIL  *-  *- .* FAILED$' '$T/all'"
+expect "test all: exit 1 when a target failed, and says how many passed" sh -c "test $rc -eq 1 && grep -q '^test all: 1 of 2 targets passed' '$T/all'"
+expect "test all: -j 2, the targets side by side" sh -c "grep -qx 2 '$P/build/saw-t1' && grep -qx 2 '$P/build/saw-b1'"
+expect "test all: each test's log kept" grep -q "init prints its line (from b1)" "$P/build/logs/test-all/hello-b1.log"
+bs -j 2 test hello-all > "$T/all" 2>&1
+expect "test hello-all: the simplest boot alone, exit 0 when all pass" sh -c "test $? -eq 0 && grep -q '^target  *boots  time   result' '$T/all' && grep -q '^test hello-all: 2 of 2 targets passed' '$T/all'"
+rm -rf "$P/targets/b1" "$P/stages/hello" "$P/stages/image" "$P/tests"

@@ -3,17 +3,36 @@
 # serial console on this terminal. Type exit in the shell to stop it.
 #
 #   HDB=FILE          attach FILE as a writable second disk (/dev/vdb with
-#                     ROOT=ext2, else /dev/vda); made, ext2, if missing
+#                     ROOT=ext2, else /dev/vda; sd* on a board with USB
+#                     disks); made, ext2, if missing
+#   HDC=FILE          one more disk, after it
 #   HDBMEGS=N         the size of a second disk made here (default 2048)
+#   CPUS=N MEM=MIB    the machine's CPUs and memory (a board of a fixed
+#                     size keeps its own)
 #   ROOT=ext2         boot from a copy of root.ext2 instead of the initramfs
 #   QEMU_EXTRA=...    more qemu options; KERNEL_EXTRA=... more kernel options
 cd "$(dirname "$0")" || exit 1
 
-disks= append="console=@CONSOLE@ panic=1 hosttime=$(date +%s) $KERNEL_EXTRA"
+# this machine: how its disks attach (virtio, or USB on a board without
+# PCI), and whether qemu fixes its CPUs and memory
+disk_if=@DISK@ fixed_size=@FIXED@
+
+# a disk, attached as this machine does; the init waits for the number
+# given as disks=
+n=0 disks=
+disk() {
+	n=$((n + 1))
+	case $disk_if in
+	usb) disks="$disks -drive file=$1,format=raw,if=none,id=disk$n -device usb-storage,drive=disk$n" ;;
+	*) disks="$disks -drive file=$1,format=raw,if=virtio" ;;
+	esac
+}
+
+append="console=@CONSOLE@ panic=1 hosttime=$(date +%s) $KERNEL_EXTRA"
 if [ "$ROOT" = ext2 ]; then
 	cp root.ext2 root-rw.ext2 || exit 1
-	disks="-drive file=root-rw.ext2,format=raw,if=virtio"
-	append="root=/dev/vda rw $append"
+	disk root-rw.ext2
+	append="root=/dev/@ROOTDEV@ rw rootwait $append"
 	initrd=
 else
 	initrd="-initrd initramfs.cpio.gz"
@@ -22,9 +41,13 @@ if [ -n "$HDB" ]; then
 	if [ ! -e "$HDB" ]; then
 		truncate -s "${HDBMEGS:-2048}M" "$HDB" && mke2fs -q -t ext2 "$HDB" || exit 1
 	fi
-	disks="$disks -drive file=$HDB,format=raw,if=virtio"
+	disk "$HDB"
 fi
+[ -n "$HDC" ] && disk "$HDC"
+[ $n -gt 0 ] && append="$append disks=$n"
 
-exec @QEMU@ @MACHINE@ @CPU@ @QEMU_FLAGS@ -nographic -no-reboot \
-	-kernel linux $initrd -append "$append" $disks \
-	-netdev user,id=net0 -device virtio-net-pci,netdev=net0 $QEMU_EXTRA
+size="${CPUS:+-smp $CPUS} ${MEM:+-m $MEM}"
+[ $fixed_size = yes ] && size=
+exec @QEMU@ @MACHINE@ @CPU@ @QEMU_FLAGS@ $size -nographic -no-reboot \
+	-kernel linux @DTB@ $initrd -append "$append" $disks \
+	-netdev user,id=net0 -device @NET@,netdev=net0 $QEMU_EXTRA

@@ -22,7 +22,8 @@ t "uname -m is $arch" test "$(uname -m)" = "$arch"
 t "PID 1 is our init" grep -q init /proc/1/cmdline
 t "/proc is mounted" test -r /proc/meminfo
 t "/sys is mounted" test -d /sys/class
-t "/dev is populated" test -c /dev/null -a -c /dev/console -a -b /dev/vda
+ctl=$(awk '$2 == "/mnt" { print $1 }' /proc/mounts)
+t "/dev is populated (the control disk: $ctl)" test -c /dev/null -a -c /dev/console -a -b "$ctl"
 t "/dev/pts is mounted" grep -q devpts /proc/mounts
 t "/tmp is a tmpfs" sh -c "grep -q ' /tmp tmpfs' /proc/mounts"
 t "hostname is set" test "$(hostname)" = bootstrap
@@ -52,7 +53,12 @@ printf 'all: out\nout: in\n\tcp in out\n\techo built >> out\n' > /tmp/mk/Makefil
 echo source > /tmp/mk/in
 t "a Makefile run by make" sh -c 'make -C /tmp/mk > /dev/null && grep -qx built /tmp/mk/out && make -C /tmp/mk | grep -q -e "Nothing to be done" -e "up to date"'
 t "make -j runs jobs" sh -c 'printf "all: a b\na:\n\tsleep 1\nb:\n\tsleep 1\n" > /tmp/mk/j.mk && s=$(date +%s) && make -j2 -f /tmp/mk/j.mk >/dev/null && test $(( $(date +%s) - s )) -le 2'
-t "the network is up (eth0 10.0.2.15)" sh -c 'ifconfig eth0 | grep -q 10.0.2.15'
+net=$(ls /sys/class/net | grep -v '^lo$' | head -n 1)
+t "the network is up ($net 10.0.2.15)" sh -c "ifconfig $net | grep -q 10.0.2.15"
+# a server the test started on the host's loopback, through qemu's user
+# network (the host is 10.0.2.2 from here)
+read -r port token < server
+t "a server on the host answers (10.0.2.2:$port)" sh -c "timeout 20 nc 10.0.2.2 $port < /dev/null | grep -qx $token"
 t "writing to the second disk" sh -c 'echo written > /mnt/written && sync && grep -qx written /mnt/written'
 # The native compiler, with the image's own tools only (tests/programs are
 # on the control disk, as is the runner's source)
