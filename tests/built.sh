@@ -24,6 +24,10 @@ built() {
 for arch in x86_64 armv7l; do
 	built "cross-$arch" "cross-$arch" "bootstrap stage cross-$arch builds it: about 25 minutes alone on 2 cores"
 done
-for arch in x86_64 armv7l; do
-	built "image-$arch" "$arch" "bootstrap test $arch builds and boots it"
+# a board's simplest boot (x86_64's is tests/boot.sh's), then every image
+for t in armv7l raspi2b; do
+	built "hello-$t" "hello-$t" "bootstrap test hello-$t builds and boots it"
+done
+for t in x86_64 armv7l raspi2b; do
+	built "image-$t" "$t" "bootstrap test $t builds and boots it"
 done
