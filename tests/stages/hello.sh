@@ -11,7 +11,7 @@ start=$(date +%s%N)
 mem=-m
 [ "$QEMU_FIXED_SIZE" = yes ] && mem=
 timeout 120 "$QEMU" ${QEMU_MACHINE:+-M "$QEMU_MACHINE"} ${QEMU_CPU:+-cpu "$QEMU_CPU"} \
-	${mem:+-m 256} ${DTB:+-dtb "$D/$(basename "$DTB")"} \
+	${mem:+-m 256} ${DTB:+-dtb "$D/${DTB##*/}"} \
 	-nographic -no-reboot -kernel "$D/linux" -initrd "$D/initramfs.cpio.gz" \
 	-append "console=$CONSOLE panic=1 quiet" < /dev/null > "$T/console" 2>&1
 rc=$?
