@@ -262,7 +262,10 @@ static int cmd_list(int argc, char **argv)
 	printf("targets:\n");
 	for (size_t i = 0; i < defs.ntargets; i++) {
 		struct target *t = defs.targets[i];
-		printf("  %-10s %-28s %s\n", t->name, envget(t->env, t->nenv, "TARGET"), t->qemu);
+		printf("  %-10s %-28s %s", t->name, envget(t->env, t->nenv, "TARGET"), t->qemu);
+		if (t->toolchain != t)
+			printf("  (a board: %s's toolchain)", t->toolchain->name);
+		printf("\n");
 	}
 	printf("stages:\n");
 	for (size_t i = 0; i < defs.nstages; i++) {

@@ -144,6 +144,8 @@ expect "a board's stage builds" test $? -eq 0
 E=$P/build/out/final-b1/share/env
 expect "a board's steps see ARCH (its toolchain's) and BOARD (its own)" sh -c "grep -qx ARCH=t1 '$E' && grep -qx BOARD=b1 '$E' && grep -qx TARGET=t1-linux-musl '$E' && grep -qx QEMU_MACHINE=b1board '$E'"
 expect "... and what it leaves to its toolchain" grep -qx "CONSOLE=ttyS0" "$E"
+bs list > "$T/list" 2>&1
+expect "list says which target is a board, and whose toolchain it takes" grep -q "^  b1  *t1-linux-musl .*(a board: t1's toolchain)" "$T/list"
 printf 'toolchain t1\ntriplet b1-linux-musl\n' > "$P/targets/b2"
 printf 'toolchain b1\n' > "$P/targets/b3"
 bs plan final-t1 > "$T/bad" 2>&1
