@@ -108,19 +108,23 @@ static char *keywords(int byuse)
 	return b.s;
 }
 
-const char *target_byuse(const char *key)
+/* key's index in targetkeys, LEN(targetkeys) when it is no target keyword */
+static size_t keyindex(const char *key)
 {
-	for (size_t k = 0; k < LEN(targetkeys); k++)
-		if (!strcmp(key, targetkeys[k].key))
-			return targetkeys[k].byuse ? targetkeys[k].env : NULL;
-	return NULL;
+	size_t k;
+
+	for (k = 0; k < LEN(targetkeys) && strcmp(key, targetkeys[k].key); k++)
+		;
+	return k;
 }
 
-/* A board (targets/raspi2b: "toolchain armv7l") is a machine of another
- * target's architecture: it takes that target's compiler, root filesystem
- * and native compiler as they are (their keys are that target's), and
- * gives only what is its own, the emulator's settings and the kernel's
- * (the directives read by use). */
+const char *target_byuse(const char *key)
+{
+	size_t k = keyindex(key);
+
+	return k < LEN(targetkeys) && targetkeys[k].byuse ? targetkeys[k].env : NULL;
+}
+
 /* the emulators the target runs, for doctor */
 static void target_tools(struct target *t)
 {
@@ -128,6 +132,11 @@ static void target_tools(struct target *t)
 	t->qemuuser = xstrdup(envget(t->env, t->nenv, "QEMU_USER"));
 }
 
+/* A board (targets/raspi2b: "toolchain armv7l") is a machine of another
+ * target's architecture: it takes that target's compiler, root filesystem
+ * and native compiler as they are (their keys are that target's), and
+ * gives only what is its own, the emulator's settings and the kernel's
+ * (the directives read by use). */
 struct target *target_parse(struct doc *doc, const char *name)
 {
 	struct target *t = xcalloc(1, sizeof(*t));
@@ -146,8 +155,7 @@ struct target *target_parse(struct doc *doc, const char *name)
 			t->tcname = d->arg, t->tcline = d->line;
 			continue;
 		}
-		for (k = 0; k < LEN(targetkeys) && strcmp(d->key, targetkeys[k].key); k++)
-			;
+		k = keyindex(d->key);
 		if (k == LEN(targetkeys)) {
 			char *all = keywords(0);
 			err = perr(doc->path, d->line, "expected a target keyword (%s, toolchain), found '%s'", all, d->key);
@@ -167,8 +175,7 @@ struct target *target_parse(struct doc *doc, const char *name)
 	}
 	for (i = 0; t->tcname && i < doc->n; i++) {
 		const char *key = doc->d[i].key;
-		for (k = 0; k < LEN(targetkeys) && strcmp(key, targetkeys[k].key); k++)
-			;
+		k = keyindex(key);
 		if (k < LEN(targetkeys) && !targetkeys[k].byuse) {
 			char *own = keywords(1);
 			err = perr(doc->path, doc->d[i].line, "a board gives only what is its own (%s); "

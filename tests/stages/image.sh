@@ -41,8 +41,7 @@ perl -MIO::Socket::INET -e '
 	rename("$ARGV[0].tmp", $ARGV[0]);
 	while (my $c = $s->accept) { print $c "$ARGV[1]\n"; close $c }' "$T/ctl/server" "$token" &
 server=$!
-i=0
-while [ ! -s "$T/ctl/server" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+waitfor "$T/ctl/server" "$token" 5
 limit=${BOOT_TIMEOUT:-600}
 start=$(date +%s)
 # the guest module: control disk from $T/ctl (made in $T/ctl.disks), a
