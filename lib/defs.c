@@ -95,6 +95,7 @@ static const struct {
 	{"disk", "QEMU_DISK", 0, 0, 1},
 	{"net", "QEMU_NET", 0, 0, 1},
 	{"fixed-size", "QEMU_FIXED_SIZE", 0, 0, 1},
+	{"sdcard", "SDCARD", 0, 0, 1},
 };
 
 /* the keywords, ", "-separated: all of them, or those read by use */

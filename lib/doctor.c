@@ -25,9 +25,12 @@ static const struct {
 	{"debugfs", "e2fsprogs"}, {"e2fsck", "e2fsprogs"}, {"distccd", "distcc"}, {"distcc", "distcc"},
 	{"mksquashfs", "squashfs-tools"}, {"qemu-system-x86_64", "qemu-system-x86"},
 	{"qemu-system-arm", "qemu-system-arm"}, {"qemu-system-aarch64", "qemu-system-arm"},
+	{"qemu-system-i386", "qemu-system-x86"}, {"qemu-system-riscv64", "qemu-system-misc"},
 	{"qemu-arm", "qemu-user"}, {"qemu-aarch64", "qemu-user"}, {"qemu-x86_64", "qemu-user"},
+	{"qemu-i386", "qemu-user"}, {"qemu-riscv64", "qemu-user"},
 	{"gelf.h", "libelf-dev"}, {"faketime", "faketime"}, {"disorderfs", "disorderfs"},
-	{"diffoscope", "diffoscope-minimal"},
+	{"diffoscope", "diffoscope-minimal"}, {"mformat", "mtools"}, {"mcopy", "mtools"},
+	{"sfdisk", "fdisk"},
 };
 
 /* what no stage runs but a command of the runner does, and for what */
@@ -55,7 +58,7 @@ static const char *always[] = {
 
 /* the commands of two packages every Debian system has most of */
 static const char coreutils[] = " basename cat chmod cp cut date dirname du echo env expr false head "
-	"install ln ls mkdir mktemp mv nproc od printf readlink realpath rm rmdir sha256sum sleep sort stat "
+	"install dd ln ls mkdir mktemp mv nproc od printf readlink realpath rm rmdir sha256sum sleep sort stat "
 	"tail tee test timeout touch tr true truncate uname uniq wc ";
 static const char binutils[] = " as ld ar nm ranlib strip objdump readelf objcopy strings ";
 

@@ -22,7 +22,7 @@ expect "doctor refuses a target: 2" test "$(status "$T/o" doctor x86_64)" = 2
 expect "plan without a name: 2" test "$(status "$T/o" plan)" = 2
 expect "stage without a name: 2" test "$(status "$T/o" stage)" = 2
 expect "an unknown stage: 2" test "$(status "$T/o" --offline plan nosuch-x86_64)" = 2
-expect "boot an unknown target: 2, naming the targets" sh -c "test \$(sh -c \"'$B' boot mips > '$T/o' 2>&1; echo \\\$?\") = 2 && grep -q \"unknown target 'mips': targets are armv7l, raspi2b, x86_64\" '$T/o'"
+expect "boot an unknown target: 2, naming the targets" sh -c "test \$(sh -c \"'$B' boot mips > '$T/o' 2>&1; echo \\\$?\") = 2 && grep -q \"unknown target 'mips': targets are aarch64, armv7l, i686, raspi2b, raspi3b, riscv64, x86_64\" '$T/o'"
 expect "plan ARCH is the dry run of all ARCH" sh -c "'$B' --offline plan armv7l > '$T/p1' && '$B' --offline plan cross-armv7l root-armv7l native-armv7l kernel-armv7l image-armv7l hello-armv7l rebuild-armv7l > '$T/p2' && test \"\$(grep -c '^[a-z]*-armv7l\$' '$T/p1')\" = \"\$(sort -u '$T/p2' | grep -c '^[a-z]*-armv7l\$')\""
 expect "doctor prints only what is missing or wrong (and the emulation note)" sh -c "'$B' doctor > '$T/d' 2>&1; ! grep -q '^  ok ' '$T/d' && grep -q '^  note     qemu emulates' '$T/d'"
 expect "doctor -v prints everything, free space and namespaces too" sh -c "'$B' -v doctor > '$T/d' 2>&1; grep -q '^  ok       cc\$' '$T/d' && grep -q '^  ok       [0-9.]* GiB free for the work tree' '$T/d'"
@@ -33,7 +33,7 @@ expect "doctor without the tools: exit 1, each named with its package and purpos
 comp() { bash -c '. ./completion.bash; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); _bootstrap; echo "${COMPREPLY[*]}"' comp "$@"; }
 expect "completion: commands" test "$(comp "$B" st)" = stage
 expect "completion: stage names" test "$(comp "$B" stage cross-x)" = cross-x86_64
-expect "completion: targets and all for plan" test "$(comp "$B" -j 2 plan a)" = "armv7l all"
+expect "completion: targets and all for plan" test "$(comp "$B" -j 2 plan a)" = "aarch64 armv7l all"
 expect "completion: options" test "$(comp "$B" --wo)" = --work
 expect "completion: packages for fetch" test "$(comp "$B" fetch gc)" = gcc
 expect "the manual page is the help's text, as roff" sh -c "'$B' help --man > '$T/man' && grep -q '^\.TH BOOTSTRAP 1' '$T/man' && grep -q '^\.B audit NAME \[\\\\-\\\\-vary LIST\]' '$T/man' && { ! command -v man > /dev/null || man -l '$T/man' > /dev/null 2>&1; }"
