@@ -79,6 +79,7 @@ native "C++ iostream, std::thread, exceptions" g++ cxx.cc "caught 1000" -pthread
 native "pthreads" cc threads.c "sum 4000" -pthread
 native "libm" cc math.c "1.414214 1.000000" -lm
 native "limits.h, gcc's then musl's" cc limits.c "4 2147483647"
+native "libelf (x86_64's kernel build links objtool with it)" cc elf.c "elf ok" -lelf -lz
 mkdir -p /tmp/proj && cd /tmp/proj || exit 1
 printf '#include "sq.h"\nint sq(int x) { return x * x; }\n' > sq.c
 printf 'int sq(int x);\n' > sq.h
