@@ -21,11 +21,8 @@ cat > "$T/ctl/init" <<'S'
 #!/bin/bash
 for c in apt-get dpkg python3 perl; do command -v $c > /dev/null && echo "HOST TOOL $c"; done
 ls /work /root/.cache 2> /dev/null && echo "HOST FILES"
-# the kernel's messages share the console and can land inside a line
-# (a fresh clone's run once lost the compiler's line so): only
-# emergencies from here on
-dmesg -n 1
 echo "guest sees: $(uname -m) $(cat /proc/cmdline | grep -o 'console=[a-zA-Z0-9]*')"
+# a marker of its own: a kernel message can land at the start of a line
 echo "compiler: $(gcc --version | head -1)"
 exit 7
 S
