@@ -14,6 +14,9 @@ fi
 T=${TMPDIR:-/tmp}/bootstrap-guest.$$
 trap '[ -n "$KEEP" ] || rm -rf "$T"' EXIT
 mkdir -p "$T/ctl"
+# cached, but perhaps by a run with another work tree: its output into this one's
+"$BOOTSTRAP" --offline stage image-$arch > "$T/stage" 2>&1
+expect "guest: image-$arch is in this work tree" test $? -eq 0
 img=build/out/image-$arch/system-image-$arch
 
 # one boot: the host's tools are not there, the system's are
