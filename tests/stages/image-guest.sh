@@ -29,6 +29,10 @@ t "/tmp is a tmpfs" sh -c "grep -q ' /tmp tmpfs' /proc/mounts"
 t "hostname is set" test "$(hostname)" = bootstrap
 # make and configure compare file times with the clock: 1970 breaks both
 t "the clock is sane (RTC or the host's time): $(date -u +%F)" test "$(date +%s)" -gt 1735689600
+# and make compares a header's time with what it built: an initramfs
+# unpacked with the boot's time would make every resumed build start over
+read -r up _ < /proc/uptime
+t "the system's files keep their times (stdio.h older than the boot)" test "$(stat -c %Y /usr/include/stdio.h)" -lt $(( $(date +%s) - ${up%.*} ))
 t "/etc/os-release names the system" grep -q '^ID=bootstrap' /etc/os-release
 t "/bin/sh is bash" sh -c 'test -n "$BASH_VERSION"'
 t "toybox: ls, sort, sed, grep, cut, tr, wc" sh -c 'ls / | sort | grep -c . | grep -q "^[0-9]" && echo "a:b:c" | cut -d: -f2 | tr b B | sed s/B/x/ | grep -qx x'
