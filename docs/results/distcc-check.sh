@@ -43,11 +43,14 @@ EOF
 
 # the script the guest runs (guest-init.sh sets SOURCES, DISTCC_LINKS)
 cat > "$ctl/script" <<'EOF'
-# one recipe phase, as the runner writes it out: the lines after "phase
-# NAME" that begin with a tab
+# one recipe phase, as the runner reads it (lib/scan.c): the indented
+# lines after "phase NAME", with the blank lines between them
 phase() { # PKG NAME
-	awk -v name="$2" '$1 == "phase" { on = $2 == name; next } on && /^\t/ { print; next } { on = 0 }' \
-		$SOURCES/packages/$1
+	awk -v name="$2" '
+		/^phase / { on = $2 == name; gap = ""; next }
+		on && /^[ \t]*$/ { gap = gap "\n"; next }
+		on && /^[ \t]/ { printf "%s", gap; gap = ""; print; next }
+		{ on = 0 }' $SOURCES/packages/$1
 }
 
 build() { # PKG MODE
