@@ -229,6 +229,16 @@ static char **step_env(struct step *s, const char *dir, const char *out, const c
 	SETENV("STAGE=%s/stage", dir);
 	SETENV("OUT=%s", out);
 	SETENV("FILES=%s", s->pkg->filesdir);
+	/* configure's answers the recipe names; with none, /dev/null, which
+	 * configure skips: else it would read the build machine's own
+	 * PREFIX/share/config.site */
+	{
+		struct buf sb = {0};
+		for (size_t i = 0; i < s->pkg->nsite; i++)
+			bufprintf(&sb, "%s%s", i ? " " : "", s->pkg->site[i].path);
+		SETENV("CONFIG_SITE=%s", sb.s ? sb.s : "/dev/null");
+		free(sb.s);
+	}
 	for (size_t i = 0; i < t->nenv; i++)
 		SETENV("%s", t->env[i]);
 	for (size_t i = 0; i < st->nneeds; i++) {
@@ -452,12 +462,12 @@ static int phase(struct step *s, const char *dir, const char *out, const char *l
 		untimed -= est < 0;
 	}
 	/* the run's estimate only when every step left has a time */
-	struct job j = {label, run, env, NULL, log, rec, est, t0, 0, untimed ? 0 : timeleft};
+	struct job j = {label, run, env, NULL, log, rec, est, t0, 0, untimed ? 0 : timeleft, 0};
 	char *bdir = xasprintf("%s/build", dir);
 	j.dir = bdir;
 	/* a guest asked to stop stops its own build first (lib/guest.c) */
 	if (run != argv)
-		j.grace = GUEST_GRACE + 30;
+		j.grace = GUEST_GRACE + 30, j.relay = 1;
 	st = run_job(&j, &secs);
 	if (how == REAL) {
 		char *name = xasprintf("%s %s", s->pkg->name, s->phase->name);

@@ -358,7 +358,26 @@ static int load_files(struct package *p)
 	return err;
 }
 
-struct package *package_parse(struct doc *doc, const char *name, const char *filesdir)
+/* site NAME: the file site/NAME, hashed now, as the files of patches/ */
+static int site_line(struct package *p, struct doc *doc, struct directive *d, const char *top)
+{
+	struct site s;
+
+	if (!isname(d->arg))
+		return perr(doc->path, d->line, "expected 'site NAME' (a file under site/), found 'site %s'", d->arg);
+	s.name = d->arg;
+	s.path = xasprintf("%s/site/%s", top, d->arg);
+	if (sha256_file(s.path, s.sha256) < 0) {
+		perr(doc->path, d->line, "'site %s': cannot read %s: %s", d->arg, s.path, strerror(errno));
+		free(s.path);
+		return -1;
+	}
+	p->site = xreallocarray(p->site, p->nsite + 1, sizeof(*p->site));
+	p->site[p->nsite++] = s;
+	return 0;
+}
+
+struct package *package_parse(struct doc *doc, const char *name, const char *top)
 {
 	struct package *p = xcalloc(1, sizeof(*p));
 	int err = 0, haveepoch = 0;
@@ -367,7 +386,7 @@ struct package *package_parse(struct doc *doc, const char *name, const char *fil
 	p->name = xstrdup(name);
 	p->path = xstrdup(doc->path);
 	p->doc = doc;
-	p->filesdir = xstrdup(filesdir);
+	p->filesdir = xasprintf("%s/patches/%s", top, name);
 	for (size_t i = 0; i < doc->n; i++) {
 		struct directive *d = &doc->d[i];
 		if (strcmp(d->key, "phase") && noblock(doc, d) < 0) {
@@ -394,11 +413,13 @@ struct package *package_parse(struct doc *doc, const char *name, const char *fil
 			for (size_t k = 0; k < n; k++)
 				PUSH(p->depends, p->ndepends, a[k]);
 			free(a);
+		} else if (!strcmp(d->key, "site")) {
+			err |= site_line(p, doc, d, top);
 		} else if (!strcmp(d->key, "phase")) {
 			err |= phase_line(p, doc, d);
 		} else {
 			err = perr(doc->path, d->line, "expected a recipe keyword (version, epoch, source, url, apt, "
-			           "inner, into, depends, phase), found '%s'", d->key);
+			           "inner, into, depends, site, phase), found '%s'", d->key);
 		}
 	}
 	if (!p->version)
@@ -562,13 +583,11 @@ static int loaddir(struct defs *defs, const char *dir, int kind)
 			else
 				err = -1;
 		} else if (kind == 'p') {
-			char *files = xasprintf("%s/patches/%s", defs->top, names[i]);
-			struct package *p = package_parse(doc, names[i], files);
+			struct package *p = package_parse(doc, names[i], defs->top);
 			if (p)
 				PUSH(defs->pkgs, defs->npkgs, p);
 			else
 				err = -1;
-			free(files);
 		} else {
 			struct stagedef *s = stage_parse(doc, names[i]);
 			if (s)

@@ -2,6 +2,13 @@
 
 struct doc;
 
+/* site/NAME, a recipe's 'site NAME': a shell file of configure's cache
+ * variables (CONFIG_SITE), part of the step's key */
+struct site {
+	char *name, *path;
+	char sha256[65];
+};
+
 struct source {
 	int line;
 	char *file;   /* name in the source cache */
@@ -37,6 +44,8 @@ struct package {
 	char **patches;   /* *.patch in filesdir, in order */
 	size_t npatches;
 	char fileshash[65]; /* every file of filesdir */
+	struct site *site; /* site/NAME: autoconf's answers, where it cannot test */
+	size_t nsite;
 };
 
 struct build {
@@ -88,7 +97,8 @@ int defs_load(struct defs *defs, const char *top);
 struct target *target_parse(struct doc *doc, const char *name);
 /* the variable of a target directive that only the steps naming it read, or NULL */
 const char *target_byuse(const char *key);
-struct package *package_parse(struct doc *doc, const char *name, const char *filesdir);
+/* top: the project, for patches/NAME and site/ */
+struct package *package_parse(struct doc *doc, const char *name, const char *top);
 struct stagedef *stage_parse(struct doc *doc, const char *kind);
 struct package *find_package(struct defs *defs, const char *name);
 struct stagedef *find_stage(struct defs *defs, const char *kind);

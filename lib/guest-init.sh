@@ -48,8 +48,17 @@ if [ -n "$distcc" ] && command -v distcc > /dev/null; then
 	mkdir -p $d/bin /etc/distcc
 	# the hosts file, not a variable: the runner's steps start from env -i
 	echo "${distcc//,/ }" > /etc/distcc/hosts
+	# Each name is a script, not a link, for one setting: distcc renames a
+	# bare gcc or g++ to TARGET-gcc when that is in PATH (its cross-compile
+	# guess), and so would preprocess a host tool's compile (the kernel's
+	# HOSTCC=gcc) with the target's cross compiler and its sysroot, which
+	# has not the image's libraries (objtool's libelf). The steps' env -i
+	# drops a variable set here, so the scripts set it themselves. Called
+	# as $d/bin/NAME, distcc looks for NAME in PATH past $d/bin.
 	for c in cc gcc c++ g++ $TARGET-gcc $TARGET-cc $TARGET-g++ $TARGET-c++; do
-		ln -sf /usr/bin/distcc $d/bin/$c
+		printf '#!/bin/bash\nDISTCC_NO_REWRITE_CROSS=1 exec -a %s /usr/bin/distcc "$@"\n' \
+			$d/bin/$c > $d/bin/$c
+		chmod 755 $d/bin/$c
 	done
 	echo 'int distcc_probe(int x) { return x + 1; }' > /tmp/probe.c
 	if PATH=$d/bin:$PATH DISTCC_FALLBACK=0 DISTCC_DIR=/tmp/distcc cc -c -o /tmp/probe.o /tmp/probe.c 2> /tmp/probe.err; then

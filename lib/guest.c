@@ -142,7 +142,7 @@ int guest_distccd(struct guest *g, const char *dir)
 		fatal("cannot create %s:", log);
 	g->distccd = spawn(argv, env, -1, fd);
 	close(fd);
-	/*/* listening before the guest asks: it forks its workers first; at
+	/* listening before the guest asks: it forks its workers first; at
 	 * level info its log names every compile it ran, with its time */
 	msleep(300);
 	printf("guest: distccd on 127.0.0.1:%d serving %s's compilers (%s), log %s\n", g->port, g->triplet, list, log);

@@ -11,6 +11,7 @@
  * was. On success, the scratch disk's /out becomes the step's output. */
 
 #define _POSIX_C_SOURCE 200809L
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,7 +27,7 @@
 #include "util.h"
 
 /* what of the project the guest gets: enough to build the runner and run it */
-static const char *project[] = {"Makefile", "bootstrap.c", "lib", "stages", "packages", "targets", "patches"};
+static const char *project[] = {"Makefile", "bootstrap.c", "lib", "stages", "packages", "targets", "patches", "site"};
 
 static int copy(const char *from, const char *to)
 {
@@ -67,7 +68,9 @@ int native_control(struct defs *defs, const char *ctl, const char *script, char 
 		fatal("cannot create %s:", p);
 	for (size_t i = 0; r == 0 && i < LEN(project); i++) {
 		char *from = xasprintf("%s/%s", opts.top, project[i]);
-		r = copy(from, p);
+		/* patches/ and site/ are there when a recipe needs them */
+		if (access(from, F_OK) == 0 || errno != ENOENT)
+			r = copy(from, p);
 		free(from);
 	}
 	/* the host's objects would only confuse the guest's make */

@@ -356,6 +356,8 @@ static void stepkey(struct plan *plan, struct step *s)
 	dochash(&b, "stage", st->def->doc, plan->defs->top, NULL);
 	dochash(&b, "recipe", p->doc, plan->defs->top, notinkey);
 	line(&b, "files", p->name, p->fileshash);
+	for (size_t i = 0; i < p->nsite; i++)
+		line(&b, "site", p->site[i].name, p->site[i].sha256);
 	for (size_t i = 0; i < p->nsrc; i++)
 		line(&b, "source", p->src[i].file, p->src[i].sha256);
 	/* the phase's own text: adding or changing another phase moves nothing */

@@ -107,7 +107,8 @@ phase one
 	echo "one: in $(uname -m)" > $OUT/one
 phase two
 	# $BUILD is on the guest's scratch disk, kept between boots
-	if [ -e $BUILD/second-boot ]; then echo two > $OUT/two; exit 0; fi
+	# a runner inside says its steps like this: the host shows it
+	if [ -e $BUILD/second-boot ]; then echo "[1/1] inner-$ARCH x build 0:01"; echo two > $OUT/two; exit 0; fi
 	touch $BUILD/second-boot
 	sync
 	echo "two: started"
@@ -122,6 +123,34 @@ bs -j1 stage tiny-$arch > "$T/n2" 2>&1
 rc=$?
 expect "native stage: its steps ran in the target" sh -c "grep -qx 'one: in $arch' '$P/build/out/tiny-$arch/one'"
 expect "native stage: stopped in its second step, run again it goes on there, the first cached" sh -c "test $rc -eq 0 && grep -q '^\[1/1\] tiny-$arch tiny two' '$T/n2' && ! grep -q 'tiny one' '$T/n2' && grep -qx two '$P/build/out/tiny-$arch/two'"
+expect "native stage: the guest's own step lines are shown on the host as they come" sh -c "grep -qx '    \[1/1\] inner-$arch x build 0:01' '$T/n2' && grep -q '^    guest: tiny-$arch tiny two, ' '$T/n2'"
+
+# distcc in a native step: a bare gcc goes to the host as gcc. distcc
+# would rename it TARGET-gcc when one is in PATH (its cross-compile
+# guess) and preprocess with that: here a decoy that fails, as the
+# rebuild's own cross compiler did for the kernel's host tools
+if isbuilt cross-$arch; then
+	printf 'context host\ntools sh ln mkdir\nbuild xc\n' > "$P/stages/cross"
+	printf 'version 1\nepoch 1\nphase build\n\tln -s %s/build/out/cross-%s/* $OUT/\n' "$PWD" $arch > "$P/packages/xc"
+	printf 'context native\nneeds image cross\ntools sh bash $QEMU dirname date cp find du truncate mke2fs e2fsck debugfs distccd\nbuild dcc\n' > "$P/stages/dcc"
+	cat > "$P/packages/dcc" <<'R'
+version 1
+epoch 1
+phase build
+	mkdir -p decoy $OUT
+	printf '#!/bin/sh\necho decoy >&2\nexit 1\n' > decoy/$HOST-gcc
+	chmod 755 decoy/$HOST-gcc
+	echo 'int f(void) { return 1; }' > t.c
+	# no fallback: compiled on the host, or not at all
+	PATH=$DISTCC_LINKS:$PWD/decoy:$PATH DISTCC_FALLBACK=0 gcc -c t.c -o t.o
+	test -s t.o && echo "compiled by the host" > $OUT/dcc
+R
+	bs -j1 stage dcc-$arch > "$T/dcc" 2>&1
+	rc=$?
+	expect "distcc in the guest: a bare gcc is compiled on the host as gcc, not as a TARGET-gcc found in PATH" sh -c "test $rc -eq 0 && grep -qx 'compiled by the host' '$P/build/out/dcc-$arch/dcc' && grep -q 'guest: compiles go to the distcc hosts' '$P/build/logs/dcc-$arch/dcc.build.log'"
+else
+	echo "skip - distcc in the guest: cross-$arch is not built here"
+fi
 
 # silent too long: stopped, and said so
 printf '#!/bin/bash\nsleep 100000\n' > "$T/ctl/init"

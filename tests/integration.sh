@@ -405,3 +405,28 @@ expect "test all: each test's log kept" grep -q "init prints its line (from b1)"
 bs -j 2 test hello-all > "$T/all" 2>&1
 expect "test hello-all: the simplest boot alone, exit 0 when all pass" sh -c "test $? -eq 0 && grep -q '^target  *boots  time   result' '$T/all' && grep -q '^test hello-all: 2 of 2 targets passed' '$T/all'"
 rm -rf "$P/targets/b1" "$P/stages/hello" "$P/stages/image" "$P/tests"
+
+# configure's answers: a recipe's 'site NAME' is CONFIG_SITE, part of its key
+mkdir -p "$P/site"
+printf 'ac_cv_func_works=yes\n' > "$P/site/answers"
+cat > "$P/packages/ask" <<'R'
+version 1
+epoch 1700000000
+site answers
+phase build
+	mkdir -p $OUT/share
+	. $CONFIG_SITE
+	echo "$CONFIG_SITE $ac_cv_func_works" > $OUT/share/answer
+R
+printf 'version 1\nepoch 1700000000\nphase build\n\tmkdir -p $OUT/share\n\tenv > $OUT/share/env\n' > "$P/packages/plain"
+printf 'context host\ntools sh mkdir env\nbuild ask\nbuild plain\n' > "$P/stages/ask"
+bs stage ask-t1 > "$T/ask" 2>&1
+expect "site: the recipe's answers are CONFIG_SITE" sh -c "test \$? -eq 0 && grep -qx '$P/site/answers yes' '$O/ask-t1/share/answer'"
+expect "site: a recipe without one has CONFIG_SITE=/dev/null (not the build machine's)" grep -qx "CONFIG_SITE=/dev/null" "$O/ask-t1/share/env"
+printf 'ac_cv_func_works=no\n' > "$P/site/answers"
+bs plan ask-t1 > "$T/plan" 2>&1
+expect "site: a changed answer rebuilds the recipes that read it, alone" sh -c "grep -q 'changed site answers' '$T/plan' && grep -q '2 steps, 1 cached, 1 to build' '$T/plan'"
+sed -i 's/^site answers$/site nothing/' "$P/packages/ask"
+bs plan ask-t1 > "$T/plan" 2>&1
+expect "site: a missing file is an error at its line" has "$T/plan" "packages/ask:3: 'site nothing': cannot read $P/site/nothing"
+rm -rf "$P/site" "$P/packages/ask" "$P/packages/plain" "$P/stages/ask"
