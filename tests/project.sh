@@ -22,3 +22,14 @@ done
 for f in patches/musl/*CVE*.patch; do
 	expect "$f names its CVE in its header" sh -c "head -1 '$f' | grep -q 'CVE-[0-9]*-[0-9]*'"
 done
+
+# site/musl answers for configure only where a program built for the host
+# does not run: a cross compiler's (here: a compiler that links nothing
+# runnable), not one whose programs run (the host's, as in the target)
+mkdir -p "$T/site"
+printf '#!/bin/sh\nprintf "#!/bin/sh\\nexit 126\\n" > "$2"; chmod 755 "$2"\n' > "$T/site/xcc"
+chmod 755 "$T/site/xcc"
+answer() { (cd "$T/site" && CC=$1 && . "$OLDPWD/site/musl" && echo "${gl_cv_func_memchr_works-unset}"); }
+expect "site/musl: answers where the host's programs cannot run" test "$(answer "$T/site/xcc")" = yes
+expect "site/musl: leaves configure to check where they run" test "$(answer cc)" = unset
+expect "site/musl: leaves no file behind" test -z "$(ls "$T/site" | grep -v '^xcc$')"
