@@ -3,7 +3,7 @@
  *
  * The subject is the stage's manifest (its sha256 covers every file of the
  * output). The materials: the target, stage and recipe files, each
- * package's pinned sources and its patches/ files, the outputs of the
+ * package's pinned sources, its patches/ and site/ files, the outputs of the
  * stages it needs (their manifests). The builder: this program's version
  * and the host tools the stage let in, each with its sha256 and, where
  * dpkg knows it, the Debian package and version it came from. */
@@ -75,6 +75,28 @@ static void sources(FILE *f, struct package *p, int *first)
 		}
 	if (e)
 		tree_free(e, n);
+}
+
+/* the site/ files the stage's recipes read, each once */
+static void sites(FILE *f, struct stage *st, int *first)
+{
+	const char **done = NULL;
+	size_t ndone = 0;
+
+	for (size_t i = 0; i < st->nsteps; i++) {
+		struct package *p = st->steps[i]->pkg;
+		for (size_t j = 0; j < p->nsite; j++) {
+			size_t k = 0;
+			while (k < ndone && strcmp(done[k], p->site[j].path))
+				k++;
+			if (k < ndone)
+				continue;
+			material(f, p->site[j].path, first);
+			done = xreallocarray(done, ndone + 1, sizeof(*done));
+			done[ndone++] = p->site[j].path;
+		}
+	}
+	free(done);
 }
 
 /* which Debian package holds each of paths: one dpkg-query -S per stage
@@ -258,6 +280,7 @@ int provenance_write(struct stage *st, const char *out, time_t started, time_t f
 		material(f, p->path, &first);
 		sources(f, p, &first);
 	}
+	sites(f, st, &first);
 	for (size_t i = 0; i < st->nneeds; i++) {
 		char *m = xasprintf("%s/out/%s.manifest", opts.work, st->needs[i]->name);
 		if (sha256_file(m, h) == 0) {

@@ -423,6 +423,7 @@ printf 'context host\ntools sh mkdir env\nbuild ask\nbuild plain\n' > "$P/stages
 bs stage ask-t1 > "$T/ask" 2>&1
 expect "site: the recipe's answers are CONFIG_SITE" sh -c "test \$? -eq 0 && grep -qx '$P/site/answers yes' '$O/ask-t1/share/answer'"
 expect "site: a recipe without one has CONFIG_SITE=/dev/null (not the build machine's)" grep -qx "CONFIG_SITE=/dev/null" "$O/ask-t1/share/env"
+expect "site: the stage's provenance names the file among what it was made from" test "$(grep -c '"name": "site/answers"' "$O/ask-t1.provenance.json")" -eq 1
 printf 'ac_cv_func_works=no\n' > "$P/site/answers"
 bs plan ask-t1 > "$T/plan" 2>&1
 expect "site: a changed answer rebuilds the recipes that read it, alone" sh -c "grep -q 'changed site answers' '$T/plan' && grep -q '2 steps, 1 cached, 1 to build' '$T/plan'"

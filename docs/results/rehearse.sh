@@ -20,7 +20,7 @@ if [ ! -x "$D/usr/bin/bash" ]; then
 	mkdir -p "$D"
 	(cd "$D" && zcat "$OLDPWD/$img/initramfs.cpio.gz" | cpio -id --quiet)
 	mkdir -p "$D/project" "$D/sources" "$D/build"
-	git archive HEAD Makefile bootstrap.c lib stages packages targets patches | tar -x -C "$D/project"
+	git archive HEAD Makefile bootstrap.c lib stages packages targets patches site | tar -x -C "$D/project"
 	cache=${BOOTSTRAP_CACHE:-$HOME/.cache/bootstrap}
 	grep -h '^source' packages/* | while read -r _ f _; do cp "$cache/sources/$f" "$D/sources/"; done
 fi

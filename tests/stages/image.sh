@@ -27,7 +27,7 @@ echo "${TARGET:?}" > "$T/ctl/target"
 # for the native compiler's tests: the programs, and the runner's own source
 cp -r "$HERE/../programs" "$T/ctl/"
 mkdir "$T/ctl/bootstrap"
-(cd "$HERE/../.." && cp -r Makefile bootstrap.c lib stages packages targets patches "$T/ctl/bootstrap/")
+(cd "$HERE/../.." && cp -r Makefile bootstrap.c lib stages packages targets patches site "$T/ctl/bootstrap/")
 rm -f "$T/ctl/bootstrap/lib/"*.o
 # and its tests that need no host: run there, under musl and toybox
 mkdir "$T/ctl/bootstrap/tests"
