@@ -209,11 +209,20 @@ static int scratchdisk(const struct guest *g)
 	return 0;
 }
 
+/* a console line: the control script's status, when it says it */
+static void statusline(const char *line, void *arg)
+{
+	const char *s = strstr(line, status_line);
+
+	if (s)
+		*(int *)arg = atoi(s + strlen(status_line));
+}
+
 /* watch the console: relay it, catch the status line, stop a silent guest */
 static int relay(struct guest *g, pid_t qemu, int fd)
 {
-	char buf[4096], line[512];
-	size_t nl = 0;
+	char buf[4096];
+	struct lines lines = {{0}, 0};
 	int status = -1, st = 0, exited = 0;
 	double last = now(), killat = 0, askedat = 0;
 
@@ -229,17 +238,7 @@ static int relay(struct guest *g, pid_t qemu, int fd)
 			last = now();
 			fwrite(buf, 1, n, stdout);
 			fflush(stdout);
-			for (ssize_t i = 0; i < n; i++) {
-				if (buf[i] == '\n' || nl == sizeof(line) - 1) {
-					line[nl] = 0;
-					char *s = strstr(line, status_line);
-					if (s)
-						status = atoi(s + strlen(status_line));
-					nl = 0;
-				} else if (buf[i] != '\r') {
-					line[nl++] = buf[i];
-				}
-			}
+			lines_feed(&lines, buf, n, statusline, &status);
 		}
 		/* asked to stop: a ^C on the guest's console stops its build as
 		 * at a terminal (the control script has it as its terminal), and

@@ -114,11 +114,6 @@ static void progress(struct job *j, double t, int how)
 /* a guest's output: the lines its own runner and init say for people
  * (a step's start, its minutes, its end or failure; "guest: ...") are
  * shown under the step's line, as they come; the rest is in the log */
-struct relay {
-	char line[512];
-	size_t n;
-};
-
 static int showable(const char *s)
 {
 	if (s[0] == '[' && s[1] >= '0' && s[1] <= '9')
@@ -126,23 +121,15 @@ static int showable(const char *s)
 	return !strncmp(s, "guest: ", 7) || !strncmp(s, "step failed: ", 13) || !strncmp(s, "bootstrap: ", 11);
 }
 
-static void relay(struct relay *r, const char *buf, size_t n)
+static void relay(const char *line, void *arg)
 {
-	for (size_t i = 0; i < n; i++) {
-		if (buf[i] != '\n' && r->n < sizeof(r->line) - 1) {
-			if (buf[i] != '\r')
-				r->line[r->n++] = buf[i];
-			continue;
-		}
-		r->line[r->n] = 0;
-		if (showable(r->line)) {
-			if (isatty(1))
-				fputs("\r\033[K", stdout);
-			printf("    %s\n", r->line);
-			fflush(stdout);
-		}
-		r->n = 0;
-	}
+	(void)arg;
+	if (!showable(line))
+		return;
+	if (isatty(1))
+		fputs("\r\033[K", stdout);
+	printf("    %s\n", line);
+	fflush(stdout);
 }
 
 int run_job(struct job *j, double *secs)
@@ -150,7 +137,7 @@ int run_job(struct job *j, double *secs)
 	int p[2], log, st = -1, exited = 0, open = 1;
 	double t0 = j->start ? j->start : now(), shown = -1, beat = now(), killat = 0;
 	char buf[8192];
-	struct relay rl = {{0}, 0};
+	struct lines rl = {{0}, 0};
 	pid_t pid;
 
 	log = creat(j->log, 0644);
@@ -198,7 +185,7 @@ int run_job(struct job *j, double *secs)
 				if (opts.verbose && (fwrite(buf, 1, n, stdout) != (size_t)n || fflush(stdout) == EOF))
 					warn("write:");
 				else if (!opts.verbose && j->relay)
-					relay(&rl, buf, n);
+					lines_feed(&rl, buf, n, relay, NULL);
 			} else if (n == 0 || errno != EINTR) {
 				open = 0;
 			}

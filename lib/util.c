@@ -427,3 +427,17 @@ void json_str(FILE *f, const char *s)
 	}
 	fputc('"', f);
 }
+
+void lines_feed(struct lines *l, const char *buf, size_t n, void (*fn)(const char *line, void *arg), void *arg)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (buf[i] != '\n' && l->n < sizeof(l->line) - 1) {
+			if (buf[i] != '\r')
+				l->line[l->n++] = buf[i];
+			continue;
+		}
+		l->line[l->n] = 0;
+		fn(l->line, arg);
+		l->n = 0;
+	}
+}

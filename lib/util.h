@@ -71,3 +71,10 @@ char **splitws(const char *s, size_t *n);
 int startswith(const char *s, const char *prefix);
 /* s as a JSON string, quoted and escaped */
 void json_str(FILE *f, const char *s);
+/* a console's output cut into lines as it comes: each whole line, without
+ * its '\r's, to fn; a line longer than the buffer is cut there */
+struct lines {
+	char line[512];
+	size_t n;
+};
+void lines_feed(struct lines *l, const char *buf, size_t n, void (*fn)(const char *line, void *arg), void *arg);
