@@ -88,6 +88,8 @@ static const char options[] =
 	"  --host-toolchain    cross stages use the host's compiler (same architecture only)\n"
 	"  --power-cut         the last run stopped with the machine (a guest killed): the\n"
 	"                      step it was running starts over in a fresh tree\n"
+	"  --synced TIME       with --power-cut: all was on the disk at TIME (seconds since\n"
+	"                      1970); that step goes on in its tree, less what changed since\n"
 	"  --spare-tools       leave host tools the machine lacks out of the airlock, with a\n"
 	"                      warning (inside the target: a step that needs one fails)\n"
 	"  --distcc DIR        put DIR (distcc's masquerade links) first in every step's PATH\n"
@@ -901,6 +903,12 @@ int main(int argc, char **argv)
 			opts.twice = 1;
 		} else if (!strcmp(a, "--power-cut")) {
 			opts.cut = 1;
+		} else if (!strcmp(a, "--synced")) {
+			const char *v = optarg_of(&i, argc, argv);
+			char *end;
+			opts.synced = strtoll(v, &end, 10);
+			if (*end || opts.synced <= 0)
+				fatal("--synced: expected a time in seconds since 1970, found '%s'", v);
 		} else if (!strcmp(a, "--spare-tools")) {
 			opts.sparetools = 1;
 		} else if (!strcmp(a, "--distcc")) {

@@ -479,7 +479,9 @@ static int phase(struct step *s, const char *dir, const char *out, const char *l
 			free(run[i]);
 		free(run);
 	}
+	char *salvaged = xasprintf("%s/salvaged", dir);
 	if (st == 0) {
+		unlink(salvaged);
 		writefile(done, s->key, strlen(s->key));
 		if (how == REAL) {
 			cache_settime(s->stage->name, slot, secs);
@@ -496,10 +498,14 @@ static int phase(struct step *s, const char *dir, const char *out, const char *l
 		fprintf(stderr, "log: %s\n--- last 30 lines ---\n", log);
 		run_tail(log, 30, stderr);
 		fprintf(stderr, "---\nits build tree is kept: %s\n", dir);
+		/* what a power cut left may be what failed */
+		if (exists(salvaged) && unlink(done) == 0)
+			fprintf(stderr, "it went on there after a power cut: the next run starts it over\n");
 		if (strcmp(s->stage->def->context, "native"))
 			fprintf(stderr, "a shell in it, in the step's environment: bootstrap shell %s %s %s\n",
 			        s->stage->name, s->pkg->name, s->phase->name);
 	}
+	free(salvaged);
 	free(bdir);
 	free(script);
 	free(logdir);
@@ -543,6 +549,33 @@ static char *unpackkey(struct package *p)
 	return xasprintf("unpacked-%s", h);
 }
 
+/* A tree cut off by a power cut: when the time of the last sync before it
+ * is known (--synced), what changed since goes, and make builds it again;
+ * the rest was on the disk. "salvaged" marks the tree: should the step
+ * fail all the same, its next run starts over. Unknown, it starts over. */
+static int salvage(struct step *s, const char *dir)
+{
+	static const char *sub[] = {"src", "build", "home"};
+	char *mark = xasprintf("%s/salvaged", dir);
+	long n = 0, gone;
+
+	for (size_t i = 0; i < LEN(sub) && opts.synced > 0 && n >= 0; i++) {
+		char *p = xasprintf("%s/%s", dir, sub[i]);
+		gone = isdir(p) ? tree_dropnewer(p, opts.synced) : 0;
+		n = gone < 0 ? -1 : n + gone;
+		free(p);
+	}
+	if (opts.synced > 0 && n >= 0 && writefile(mark, "", 0) == 0) {
+		printf("      %s: after a power cut, %s goes on in its tree: %ld files changed since "
+		       "the last sync removed, to be made again\n", s->stage->name, step_name(s), n);
+		fflush(stdout);
+	} else {
+		n = -1;
+	}
+	free(mark);
+	return n < 0 ? -1 : 0;
+}
+
 /* the tree is ready for s when it holds the state right after s->prev (or
  * fresh sources, for a first phase) and no other version of s was attempted
  * in it: a stopped or failed attempt of this very step goes on in place, as
@@ -557,9 +590,9 @@ static int treeready(struct step *s, const char *dir)
 	int r = key && !strcmp(key, want) && (!attempt || !strcmp(attempt, key) || !strcmp(attempt, s->key));
 
 	/* after a power cut, the step that was running may have left files
-	 * half-written that look finished to make: its tree starts over */
+	 * half-written that look finished to make */
 	if (r && opts.cut && attempt && !strcmp(attempt, s->key))
-		r = 0;
+		r = salvage(s, dir) == 0;
 	free(done);
 	free(key);
 	free(attemptf);

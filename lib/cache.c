@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "cache.h"
+#include "tree.h"
 #include "util.h"
 
 static char *root;
@@ -103,7 +104,9 @@ char *cache_tmp(const char *key)
 int cache_commit(const char *tmp, const char *key)
 {
 	char *dst = xasprintf("%s/steps/%s", root, key);
-	int r = rename(tmp, dst);
+	/* on the disk before it is named: a machine that stops (a guest's
+	 * emulator killed) must not leave a cached step half-written */
+	int r = tree_sync(tmp) < 0 ? -1 : rename(tmp, dst);
 
 	free(dst);
 	return r;

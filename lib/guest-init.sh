@@ -24,11 +24,37 @@ touch /scratch/.booted
 sync
 export GUEST_CUT
 
+# What a cut loses is what the kernel had not written yet. Once a minute
+# all is synced and /scratch/.synced says since when (a second early, for
+# the files' coarser clock): after a cut, only files changed later can be
+# half-written, and the runner inside (--synced) drops just those from the
+# step it was running instead of starting it over
+GUEST_SYNCED=
+[ -n "$GUEST_CUT" ] && GUEST_SYNCED=$(cat /scratch/.synced 2> /dev/null)
+export GUEST_SYNCED
+while :; do
+	t=$(($(date +%s) - 1))
+	sync
+	echo $t > /scratch/.synced.new && sync && mv /scratch/.synced.new /scratch/.synced
+	sleep 60
+done > /dev/null 2>&1 &
+syncer=$!
+
 # the step's environment, as the host's runner made it for this step
 while IFS= read -r kv; do export "$kv"; done < env
 export PATH=/usr/bin:/usr/sbin PROJECT=/mnt/project SOURCES=/mnt/sources
 export BUILD=/scratch/build OUT=/scratch/out HOME=/scratch/home
 mkdir -p "$BUILD" "$HOME"
+# The logs of the runner inside ($BUILD/work/logs) are written in
+# /scratch/logs, where the host takes them from after every boot (bootstrap
+# guest --logs): a boot cut short by a killed emulator included, which a
+# copy made at the end would miss. (A disk from before kept them there.)
+mkdir -p "$BUILD/work"
+if [ -d "$BUILD/work/logs" ] && [ ! -L "$BUILD/work/logs" ]; then
+	rm -rf /scratch/logs && mv "$BUILD/work/logs" /scratch/logs
+fi
+mkdir -p /scratch/logs
+ln -sfn /scratch/logs "$BUILD/work/logs"
 # the output is made afresh by every boot; the build tree is kept
 rm -rf "$OUT"
 mkdir -p "$OUT"
@@ -81,11 +107,7 @@ echo "guest: $BOOTSTRAP_STAGE $BOOTSTRAP_PACKAGE $BOOTSTRAP_PHASE, $(nproc) CPUs
 trap 'echo "guest: asked to stop"' INT
 bash -e /mnt/script
 status=$?
-# the logs of the runner inside ($BUILD/work/logs), where the host takes
-# them from after every boot (bootstrap guest --logs)
-if [ -d "$BUILD/work/logs" ]; then
-	rm -rf /scratch/logs && cp -R "$BUILD/work/logs" /scratch/logs
-fi
+kill $syncer 2> /dev/null
 rm -f /scratch/.booted
 sync
 exit $status

@@ -17,6 +17,7 @@ struct opts {
 	char *vary;        /* an audit's second build: the steps' varied variables */
 	int twice;         /* ... and each step run twice in its tree (resume) */
 	int cut;           /* --power-cut: the machine stopped without warning last time */
+	long long synced;  /* --synced: ... and had everything on its disk at this time */
 	int sparetools;    /* --spare-tools: a missing host tool is left out, not an error */
 	char *distcc;      /* --distcc DIR: distcc's masquerade links, first in PATH */
 	char *distcchosts; /* --distcc-hosts: more hosts for a native stage's guest */

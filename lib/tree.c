@@ -160,6 +160,7 @@ static int walk(const char *root, const char *rel, struct list *l)
 		e->mode = st.st_mode;
 		e->size = st.st_size;
 		e->link = NULL;
+		e->changed = st.st_ctime;
 		if (S_ISLNK(st.st_mode)) {
 			char t[4096];
 			ssize_t n = readlink(full, t, sizeof(t) - 1);
@@ -199,4 +200,44 @@ void tree_free(struct entry *e, size_t n)
 		free(e[i].link);
 	}
 	free(e);
+}
+
+int tree_sync(const char *root)
+{
+	size_t n;
+	struct entry *e = tree_list(root, &n);
+	int r = e ? 0 : -1;
+
+	for (size_t i = 0; e && i <= n; i++) {
+		/* the entries, then root itself */
+		char *p = i < n ? xasprintf("%s/%s", root, e[i].path) : xstrdup(root);
+		int fd = i < n && S_ISLNK(e[i].mode) ? -1 : open(p, O_RDONLY);
+		if (fd >= 0 && fsync(fd) < 0 && errno != EINVAL)
+			r = -1;
+		if (fd >= 0)
+			close(fd);
+		free(p);
+	}
+	if (e)
+		tree_free(e, n);
+	return r;
+}
+
+long tree_dropnewer(const char *root, long long since)
+{
+	size_t n;
+	struct entry *e = tree_list(root, &n);
+	long count = 0;
+
+	if (!e)
+		return -1;
+	for (size_t i = 0; i < n && count >= 0; i++) {
+		if (S_ISDIR(e[i].mode) || e[i].changed < since)
+			continue;
+		char *p = xasprintf("%s/%s", root, e[i].path);
+		count = unlink(p) == 0 ? count + 1 : -1;
+		free(p);
+	}
+	tree_free(e, n);
+	return count;
 }

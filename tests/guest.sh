@@ -107,23 +107,43 @@ phase one
 	echo "one: in $(uname -m)" > $OUT/one
 phase two
 	# $BUILD is on the guest's scratch disk, kept between boots
+	boots=$(( $(cat $BUILD/boots 2> /dev/null || echo 0) + 1 ))
+	echo $boots > $BUILD/boots
 	# a runner inside says its steps like this: the host shows it
-	if [ -e $BUILD/second-boot ]; then echo "[1/1] inner-$ARCH x build 0:01"; echo two > $OUT/two; exit 0; fi
-	touch $BUILD/second-boot
+	if [ $boots = 3 ]; then
+		echo "[1/1] inner-$ARCH x build 0:01"
+		echo "cut: ${GUEST_CUT:-no}, synced at ${GUEST_SYNCED:-never}"
+		echo two > $OUT/two
+		exit 0
+	fi
+	# and logs in $BUILD/work/logs: back on the host after every boot
+	echo "logged in boot $boots" > $BUILD/work/logs/two.log
 	sync
-	echo "two: started"
+	echo "two: boot $boots"
 	sleep 100000
 R
+# the first boot stopped (TERM to the runner), the second cut (qemu killed)
 bsbg -j1 stage tiny-$arch > "$T/n1" 2>&1
 pid=$!
-waitfor "$P/build/logs/tiny-$arch/tiny.two.log" "two: started" 400
+waitfor "$P/build/logs/tiny-$arch/tiny.two.log" "two: boot 1" 400
 kill -TERM $pid
 wait $pid
-bs -j1 stage tiny-$arch > "$T/n2" 2>&1
+bsbg -j1 stage tiny-$arch > "$T/n2" 2>&1
+pid=$!
+waitfor "$P/build/logs/tiny-$arch/tiny.two.log" "two: boot 2" 400
+pkill -KILL -f "qemu-system-.*$P/build/guest/tiny-$arch.img"
+wait $pid
 rc=$?
+expect "native stage: a killed emulator fails the step, saying so" sh -c "test $rc -ne 0 && grep -q 'the emulator ended (signal 9)' '$T/n2'"
+expect "native stage: the logs of a boot cut short come back" grep -qx "logged in boot 2" "$P/build/logs/tiny-$arch/guest/two.log"
+t0=$(date +%s)
+bs -j1 stage tiny-$arch > "$T/n3" 2>&1
+rc=$?
+synced=$(sed -n 's/.*cut: 1, synced at \([0-9]*\).*/\1/p' "$P/build/logs/tiny-$arch/tiny.two.log" | head -1)
+expect "native stage: after the cut, the step is told when the guest last synced" sh -c "test -n '$synced' && test '$synced' -le $t0 && test '$synced' -ge $((t0 - 900))"
 expect "native stage: its steps ran in the target" sh -c "grep -qx 'one: in $arch' '$P/build/out/tiny-$arch/one'"
-expect "native stage: stopped in its second step, run again it goes on there, the first cached" sh -c "test $rc -eq 0 && grep -q '^\[1/1\] tiny-$arch tiny two' '$T/n2' && ! grep -q 'tiny one' '$T/n2' && grep -qx two '$P/build/out/tiny-$arch/two'"
-expect "native stage: the guest's own step lines are shown on the host as they come" sh -c "grep -qx '    \[1/1\] inner-$arch x build 0:01' '$T/n2' && grep -q '^    guest: tiny-$arch tiny two, ' '$T/n2'"
+expect "native stage: stopped in its second step, and cut, run again it goes on there, the first cached" sh -c "test $rc -eq 0 && grep -q '^\[1/1\] tiny-$arch tiny two' '$T/n3' && ! grep -q 'tiny one' '$T/n3' && grep -qx two '$P/build/out/tiny-$arch/two'"
+expect "native stage: the guest's own step lines are shown on the host as they come" sh -c "grep -qx '    \[1/1\] inner-$arch x build 0:01' '$T/n3' && grep -q '^    guest: tiny-$arch tiny two, ' '$T/n3'"
 
 # distcc in a native step: a bare gcc goes to the host as gcc. distcc
 # would rename it TARGET-gcc when one is in PATH (its cross-compile

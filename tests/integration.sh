@@ -256,6 +256,39 @@ bs stage again-t1 > /dev/null 2>&1
 expect "... and, run again unchanged, goes on there" test "$(cat "$P/build/out/again-t1/how")" = resumed
 rm "$P/packages/again" "$P/stages/again"
 
+# after a power cut (a guest's emulator killed) the step that was running
+# may have left files half-written: it starts over in a fresh tree, or,
+# given when all was last on the disk (--synced), goes on there less the
+# files changed since; failing then, it starts over next time
+cat > "$P/packages/cut" <<R
+version 1
+epoch 1
+phase build
+	mkdir -p \$OUT
+	if [ -e early ] && ! [ -e late ]; then
+		if [ -e $T/fail-next ]; then rm $T/fail-next; exit 3; fi
+		echo "went on" > \$OUT/how; exit 0
+	fi
+	touch early; sleep 1.1; date +%s > synced; sleep 1.1; touch late; exit 1
+R
+printf 'context host\ntools sh mkdir touch sleep date rm\nbuild cut\n' > "$P/stages/cut"
+C=$P/build/work/cut-t1/cut/build
+bs stage cut-t1 > /dev/null 2>&1
+bs --power-cut stage cut-t1 > "$T/cut1" 2>&1
+expect "after a power cut, the running step starts over in a fresh tree" sh -c "grep -q 'unpacking cut' '$T/cut1' && test -e '$C/late'"
+touch "$T/fail-next"
+bs --power-cut --synced "$(cat "$C/synced")" stage cut-t1 > "$T/cut2" 2>&1
+expect "... given the last sync, it goes on in its tree less what changed since" sh -c "grep -q 'goes on in its tree: 2 files changed since the last sync removed' '$T/cut2' && ! grep -q 'unpacking cut' '$T/cut2' && test -e '$C/early' && ! test -e '$C/late' && ! test -e '$T/fail-next'"
+expect "... failing there, it says that the next run starts it over" grep -q "the next run starts it over" "$T/cut2"
+bs stage cut-t1 > "$T/cut3" 2>&1
+expect "... and the next run does" sh -c "grep -q 'unpacking cut' '$T/cut3' && test -e '$C/late'"
+bs --power-cut --synced "$(cat "$C/synced")" stage cut-t1 > "$T/cut4" 2>&1
+expect "... which, cut again and resumed, finishes" sh -c "test \"\$(cat '$P/build/out/cut-t1/how')\" = 'went on'"
+bs --synced 0 stage cut-t1 > "$T/cut5" 2>&1
+rc=$?
+expect "--synced: a time that is not one is refused" sh -c "test $rc -ne 0 && grep -q \"expected a time in seconds since 1970, found '0'\" '$T/cut5'"
+rm "$P/packages/cut" "$P/stages/cut"
+
 # a corrupted tarball is refused, moved aside, never cached
 cp "$P/mirror/hello-1.0.tar.gz" "$T/good.tar.gz"
 printf 'x' >> "$P/mirror/hello-1.0.tar.gz"
