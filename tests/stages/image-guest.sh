@@ -18,6 +18,21 @@ t() {
 	fi
 }
 
+# a long check: its output shown as it comes, indented (not a check's
+# line). The host stops a guest that says nothing for minutes, and a slow
+# board's compiles are not silence.
+tv() {
+	local name=$1 l
+	shift
+	"$@" 2>&1 | tee /tmp/t.out | while IFS= read -r l; do echo "    $l"; done
+	if [ "${PIPESTATUS[0]}" = 0 ]; then
+		echo "ok - guest $arch: $name"
+	else
+		echo "FAIL - guest $arch: $name: $(tail -c 300 /tmp/t.out)"
+		failed=1
+	fi
+}
+
 t "uname -m is $arch" test "$(uname -m)" = "$arch"
 t "PID 1 is our init" grep -q init /proc/1/cmdline
 t "/proc is mounted" test -r /proc/meminfo
@@ -92,13 +107,13 @@ printf 'prog: main.o sq.o\n\t$(CC) -o $@ main.o sq.o\nmain.o sq.o: sq.h\nclean:\
 t "a multi-file project with a Makefile" sh -c 'make CC=cc > /dev/null && test "$(./prog)" = 49 && touch sq.h && make CC=cc | grep -q "sq.o"'
 # the runner builds itself here and runs
 cp -a /mnt/bootstrap /tmp/bs && cd /tmp/bs || exit 1
-t "the runner builds with the image's compiler" make CC=cc
+tv "the runner builds with the image's compiler" make CC=cc
 t "the self-built runner runs: --help" sh -c './bootstrap --help 2>&1 | grep -q "usage: bootstrap"'
 t "the self-built runner runs: list" sh -c "./bootstrap list | grep -q 'cross'"
 # the runner's own tests, on the system it is to rebuild: its steps, cache,
 # locks and archives with musl's libc and toybox's tools
-t "the runner's unit tests pass here" sh -c 'make CC=cc tests/unit && ./tests/unit > /tmp/unit.out 2>&1; grep -q "^ok" /tmp/unit.out && ! grep "^FAIL" /tmp/unit.out'
-t "the runner's integration tests pass here" sh -c 'sh tests/integration.sh > /tmp/integ.out 2>&1; rc=$?
+tv "the runner's unit tests pass here" sh -c 'make CC=cc tests/unit && ./tests/unit > /tmp/unit.out 2>&1; grep -q "^ok" /tmp/unit.out && ! grep "^FAIL" /tmp/unit.out'
+tv "the runner's integration tests pass here" sh -c 'sh tests/integration.sh 2>&1 | tee /tmp/integ.out; rc=${PIPESTATUS[0]}
 	grep -q "^ok" /tmp/integ.out && ! grep -q "^FAIL" /tmp/integ.out && [ $rc -eq 0 ] && exit 0
 	echo "exit $rc, $(grep -c "^ok" /tmp/integ.out) passed"; grep "^FAIL" /tmp/integ.out; tail -n 4 /tmp/integ.out; exit 1'
 cd /mnt
