@@ -261,9 +261,20 @@ static char **step_env(struct step *s, const char *dir, const char *out, const c
 	SETENV("AR=%sar", cc);
 	SETENV("RANLIB=%sranlib", cc);
 	SETENV("STRIP=%sstrip", cc);
-	/* distcc's masquerade links come before every compiler they stand for */
+	/* distcc's masquerade links come before every compiler they stand for.
+	 * gcc's own build calls the compiler it has just made by path, not by
+	 * name, for its target libraries (libgcc, libstdc++): its top-level
+	 * Makefile puts $STAGE_CC_WRAPPER, which it leaves to the environment,
+	 * in front of that path, and distcc there sends those compiles out too
+	 * (the host serves them as xgcc and xg++, with the same compiler) */
 	if (opts.distcc)
 		bufprintf(&pb, "%s:", opts.distcc);
+	if (opts.distcc) {
+		char *wrapper = xasprintf("%s/distcc", opts.distcc);
+		if (exists(wrapper))
+			SETENV("STAGE_CC_WRAPPER=%s", wrapper);
+		free(wrapper);
+	}
 	for (size_t i = 0; i < def->npaths; i++) {
 		char *p = expand(def->paths[i], env, n);
 		bufprintf(&pb, "%s:", p);
@@ -556,24 +567,27 @@ static char *unpackkey(struct package *p)
 static int salvage(struct step *s, const char *dir)
 {
 	static const char *sub[] = {"src", "build", "home"};
-	char *mark = xasprintf("%s/salvaged", dir);
+	char *mark;
 	long n = 0, gone;
+	int r;
 
-	for (size_t i = 0; i < LEN(sub) && opts.synced > 0 && n >= 0; i++) {
+	if (opts.synced <= 0)
+		return -1;
+	for (size_t i = 0; i < LEN(sub) && n >= 0; i++) {
 		char *p = xasprintf("%s/%s", dir, sub[i]);
 		gone = isdir(p) ? tree_dropnewer(p, opts.synced) : 0;
 		n = gone < 0 ? -1 : n + gone;
 		free(p);
 	}
-	if (opts.synced > 0 && n >= 0 && writefile(mark, "", 0) == 0) {
+	mark = xasprintf("%s/salvaged", dir);
+	r = n >= 0 && writefile(mark, "", 0) == 0 ? 0 : -1;
+	if (r == 0) {
 		printf("      %s: after a power cut, %s goes on in its tree: %ld files changed since "
 		       "the last sync removed, to be made again\n", s->stage->name, step_name(s), n);
 		fflush(stdout);
-	} else {
-		n = -1;
 	}
 	free(mark);
-	return n < 0 ? -1 : 0;
+	return r;
 }
 
 /* the tree is ready for s when it holds the state right after s->prev (or

@@ -86,6 +86,9 @@ if [ -n "$distcc" ] && command -v distcc > /dev/null; then
 			$d/bin/$c > $d/bin/$c
 		chmod 755 $d/bin/$c
 	done
+	# distcc itself, for what is called by path: the runner puts it in
+	# front of gcc's just-built xgcc (STAGE_CC_WRAPPER)
+	ln -sf /usr/bin/distcc $d/bin/distcc
 	echo 'int distcc_probe(int x) { return x + 1; }' > /tmp/probe.c
 	if PATH=$d/bin:$PATH DISTCC_FALLBACK=0 DISTCC_DIR=/tmp/distcc cc -c -o /tmp/probe.o /tmp/probe.c 2> /tmp/probe.err; then
 		echo "guest: compiles go to the distcc hosts $(cat /etc/distcc/hosts)"

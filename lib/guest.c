@@ -88,7 +88,8 @@ static pid_t spawn(char **argv, char **env, int in, int out)
  * on the last word) */
 static char *cmdlist(const struct guest *g, const char *dir)
 {
-	static const char *c[] = {"cc", "gcc", "%s-gcc", "%s-cc"}, *cxx[] = {"c++", "g++", "%s-g++", "%s-c++"};
+	/* xgcc and xg++: gcc's build calling the compiler it has just built */
+	static const char *c[] = {"cc", "gcc", "%s-gcc", "%s-cc", "xgcc"}, *cxx[] = {"c++", "g++", "%s-g++", "%s-c++", "xg++"};
 	char *links = xasprintf("%s/compilers", dir), *path = xasprintf("%s/distcc.cmdlist", dir);
 	struct buf b = {0};
 
@@ -99,7 +100,7 @@ static char *cmdlist(const struct guest *g, const char *dir)
 		char *real = xasprintf("%s/bin/%s-%s", g->cross, g->triplet, lang ? "g++" : "gcc");
 		if (!exists(real))
 			fatal("no %s to serve: expected %s", lang ? "C++ compiler" : "C compiler", real);
-		for (size_t i = 0; i < 4; i++) {
+		for (size_t i = 0; i < LEN(c); i++) {
 			char *name = xasprintf(lang ? cxx[i] : c[i], g->triplet);
 			char *link = xasprintf("%s/%s", links, name);
 			if (symlink(real, link) < 0)

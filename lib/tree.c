@@ -1,6 +1,6 @@
 /* tree.c: whole directory trees: merging, listing. */
 
-#define _POSIX_C_SOURCE 200809L
+#define _XOPEN_SOURCE 700 /* sync */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -206,18 +206,24 @@ int tree_sync(const char *root)
 {
 	size_t n;
 	struct entry *e = tree_list(root, &n);
-	int r = e ? 0 : -1;
+	int r = e ? 0 : -1, unopened = 0;
 
 	for (size_t i = 0; e && i <= n; i++) {
 		/* the entries, then root itself */
 		char *p = i < n ? xasprintf("%s/%s", root, e[i].path) : xstrdup(root);
 		int fd = i < n && S_ISLNK(e[i].mode) ? -1 : open(p, O_RDONLY);
+		if (fd < 0 && !(i < n && S_ISLNK(e[i].mode)))
+			unopened = 1;
 		if (fd >= 0 && fsync(fd) < 0 && errno != EINVAL)
 			r = -1;
 		if (fd >= 0)
 			close(fd);
 		free(p);
 	}
+	/* a file we may not read (mode 0, not root) cannot be fsynced on its
+	 * own: flush everything rather than leave it behind */
+	if (unopened)
+		sync();
 	if (e)
 		tree_free(e, n);
 	return r;

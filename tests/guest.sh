@@ -166,10 +166,17 @@ phase build
 	# no fallback: compiled on the host, or not at all
 	PATH=$DISTCC_LINKS:$PWD/decoy:$PATH DISTCC_FALLBACK=0 gcc -c t.c -o t.o
 	test -s t.o && echo "compiled by the host" > $OUT/dcc
+	# gcc's build calls its just-built compiler by path, behind distcc
+	# (STAGE_CC_WRAPPER): the host compiles it, the same bytes as here
+	mkdir -p gcc && ln -s $(command -v gcc) gcc/xgcc
+	DISTCC_FALLBACK=0 $DISTCC_LINKS/distcc $PWD/gcc/xgcc -O2 -c t.c -o x.o
+	gcc -O2 -c t.c -o here.o
+	cmp x.o here.o && echo "by path, the same bytes" > $OUT/xgcc
 R
 	bs -j1 stage dcc-$arch > "$T/dcc" 2>&1
 	rc=$?
 	expect "distcc in the guest: a bare gcc is compiled on the host as gcc, not as a TARGET-gcc found in PATH" sh -c "test $rc -eq 0 && grep -qx 'compiled by the host' '$P/build/out/dcc-$arch/dcc' && grep -q 'guest: compiles go to the distcc hosts' '$P/build/logs/dcc-$arch/dcc.build.log'"
+	expect "distcc in the guest: a just-built compiler called by path is compiled on the host (no fallback), the same bytes as the guest's" grep -qx 'by path, the same bytes' "$P/build/out/dcc-$arch/xgcc"
 else
 	echo "skip - distcc in the guest: cross-$arch is not built here"
 fi

@@ -289,6 +289,28 @@ rc=$?
 expect "--synced: a time that is not one is refused" sh -c "test $rc -ne 0 && grep -q \"expected a time in seconds since 1970, found '0'\" '$T/cut5'"
 rm "$P/packages/cut" "$P/stages/cut"
 
+# --distcc DIR: its masquerade links first in every step's PATH, and the
+# distcc there in front of what gcc's build calls by path (STAGE_CC_WRAPPER)
+cat > "$P/packages/dcc" <<'R'
+version 1
+epoch 1
+phase build
+	mkdir -p $OUT
+	echo "${PATH%%:*}" > $OUT/first
+	echo "wrapper=$STAGE_CC_WRAPPER" > $OUT/wrapper
+R
+printf 'context host\ntools sh mkdir\nbuild dcc\n' > "$P/stages/dcc"
+mkdir -p "$T/links" "$T/nolinks"
+ln -s "$(command -v true)" "$T/links/distcc"
+bs --distcc "$T/nolinks" stage dcc-t1 > "$T/dcc1" 2>&1
+expect "--distcc: its links come first in a step's PATH; with no distcc among them, no wrapper" sh -c "test \"\$(cat '$P/build/out/dcc-t1/first')\" = '$T/nolinks' && test \"\$(cat '$P/build/out/dcc-t1/wrapper')\" = 'wrapper='"
+bs --distcc "$T/links" plan dcc-t1 > "$T/dcc2" 2>&1
+expect "... distcc is no part of a step's key" grep -q ' 0 to build$' "$T/dcc2"
+sed -i 's/^version 1/version 2/' "$P/packages/dcc"
+bs --distcc "$T/links" stage dcc-t1 > "$T/dcc3" 2>&1
+expect "... with one, gcc's compiles by path go through it" sh -c "test \"\$(cat '$P/build/out/dcc-t1/wrapper')\" = 'wrapper=$T/links/distcc'"
+rm "$P/packages/dcc" "$P/stages/dcc"
+
 # a corrupted tarball is refused, moved aside, never cached
 cp "$P/mirror/hello-1.0.tar.gz" "$T/good.tar.gz"
 printf 'x' >> "$P/mirror/hello-1.0.tar.gz"

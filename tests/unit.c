@@ -448,6 +448,13 @@ static void test_distccd(void)
 	r = system(cmd);
 	check(r == 0, "distccd compiles with the toolchain it serves", cmd);
 	free(cmd);
+	/* gcc's build calls the compiler it has just made by path, as xgcc:
+	 * served by the same compiler, and the same bytes as made here */
+	cmd = xasprintf("mkdir -p %s/gcc && ln -s $(command -v gcc) %s/gcc/xgcc && " DISTCC
+	                "$PWD/gcc/xgcc -O2 -c a.c -o x.o 2> /dev/null && gcc -O2 -c a.c -o here.o && cmp -s x.o here.o",
+	                dir, dir, dir, 2, g.port, 2);
+	check(system(cmd) == 0, "distccd compiles for a just-built xgcc called by path, the same bytes", cmd);
+	free(cmd);
 	cmd = xasprintf(DISTCC "%s -O2 -c a.c -o c.o 2> /dev/null", dir, 3, g.port, 3, "x86_64-linux-gnu-gcc-12");
 	check(system(cmd) != 0, "distccd refuses a compiler it does not serve", "it compiled");
 	free(cmd);
