@@ -450,10 +450,14 @@ static int phase(struct step *s, const char *dir, const char *out, const char *l
 		perr(s->stage->def->path, 1, "phase %s of %s runs in bash: expected 'bash' in this stage's tools", s->phase->name, s->pkg->name);
 		return -1;
 	}
+	/* going on from its own stopped attempt, the step's log goes on too:
+	 * a build over several sittings keeps its whole story */
+	int again = 0;
 	if (how != REPLAY) {
-		char *attempt = xasprintf("%s/attempt", dir);
+		char *attempt = xasprintf("%s/attempt", dir), *was = readfile(attempt, NULL);
+		again = was && !strcmp(was, s->key);
 		writefile(attempt, s->key, strlen(s->key));
-		free(attempt);
+		free(attempt), free(was);
 	}
 	env = step_env(s, dir, out, lock);
 	if (how == REPLAY)
@@ -473,12 +477,13 @@ static int phase(struct step *s, const char *dir, const char *out, const char *l
 		untimed -= est < 0;
 	}
 	/* the run's estimate only when every step left has a time */
-	struct job j = {label, run, env, NULL, log, rec, est, t0, 0, untimed ? 0 : timeleft, 0};
+	struct job j = {label, run, env, NULL, log, rec, est, t0, 0, untimed ? 0 : timeleft, 0, 0};
 	char *bdir = xasprintf("%s/build", dir);
 	j.dir = bdir;
 	/* a guest asked to stop stops its own build first (lib/guest.c) */
 	if (run != argv)
 		j.grace = GUEST_GRACE + 30, j.relay = 1;
+	j.append = again && exists(log);
 	st = run_job(&j, &secs);
 	if (how == REAL) {
 		char *name = xasprintf("%s %s", s->pkg->name, s->phase->name);

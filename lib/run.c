@@ -134,15 +134,22 @@ static void relay(const char *line, void *arg)
 
 int run_job(struct job *j, double *secs)
 {
-	int p[2], log, st = -1, exited = 0, open = 1;
+	int p[2], log, st = -1, exited = 0, piped = 1;
 	double t0 = j->start ? j->start : now(), shown = -1, beat = now(), killat = 0;
 	char buf[8192];
 	struct lines rl = {{0}, 0};
 	pid_t pid;
 
-	log = creat(j->log, 0644);
+	log = open(j->log, O_WRONLY | O_CREAT | (j->append ? O_APPEND : O_TRUNC), 0644);
 	if (log < 0)
 		fatal("cannot create log %s:", j->log);
+	if (j->append) {
+		char mark[96];
+		time_t t = time(NULL);
+		int n = (int)strftime(mark, sizeof(mark), "\n--- %Y-%m-%d %H:%M:%S UTC: goes on in its tree ---\n", gmtime(&t));
+		if (write(log, mark, n) < 0)
+			fatal("cannot write log %s:", j->log);
+	}
 	if (pipe(p) < 0)
 		fatal("pipe:");
 	fcntl(p[0], F_SETFD, FD_CLOEXEC);
@@ -165,9 +172,9 @@ int run_job(struct job *j, double *secs)
 		       j->estimate > 0 ? fmtdur(j->estimate, buf) : "", j->estimate > 0 ? ")" : "");
 		fflush(stdout);
 	}
-	while (open || !exited) {
+	while (piped || !exited) {
 		struct pollfd pf = {p[0], POLLIN, 0};
-		int r = open ? poll(&pf, 1, exited ? 200 : 1000) : (msleep(100), 0);
+		int r = piped ? poll(&pf, 1, exited ? 200 : 1000) : (msleep(100), 0);
 		/* asked to stop: the step's whole group, politely, then not */
 		if (stopsig && !exited && !killat) {
 			kill(-pid, SIGTERM);
@@ -187,10 +194,10 @@ int run_job(struct job *j, double *secs)
 				else if (!opts.verbose && j->relay)
 					lines_feed(&rl, buf, n, relay, NULL);
 			} else if (n == 0 || errno != EINTR) {
-				open = 0;
+				piped = 0;
 			}
 		} else if (r == 0 && exited) {
-			open = 0; /* something the step left running holds the pipe */
+			piped = 0; /* something the step left running holds the pipe */
 		}
 		if (!exited && waitpid(pid, &st, WNOHANG) == pid) {
 			exited = 1;

@@ -15,6 +15,7 @@ struct job {
 	double grace;        /* seconds from asking it to stop to killing it; 0: 5 */
 	double after;        /* what the run's later steps should take; 0: unknown */
 	int relay;           /* a guest: show its runner's step lines as they come */
+	int append;          /* it goes on from an earlier attempt: its log too */
 };
 
 /* catch SIGINT, SIGTERM and SIGHUP so a step can be stopped cleanly */

@@ -239,19 +239,22 @@ version 1
 epoch 1
 phase build
 	mkdir -p $OUT
-	if [ -e leftover ]; then echo resumed > $OUT/how; else touch leftover; exit 1; fi
+	if [ -e leftover ]; then echo "second attempt"; echo resumed > $OUT/how; else echo "first attempt"; touch leftover; exit 1; fi
 R
 printf 'context host\ntools sh mkdir touch\nbuild again\n' > "$P/stages/again"
 bs stage again-t1 > /dev/null 2>&1
 bs stage again-t1 > "$T/again" 2>&1
 rc=$?
 expect "a failed step run again unchanged goes on in its tree" sh -c "test $rc -eq 0 && test \"\$(cat '$P/build/out/again-t1/how')\" = resumed"
+L=$P/build/logs/again-t1/again.build.log
+expect "... and its log goes on too, the earlier attempt's lines kept" sh -c "grep -q 'first attempt' '$L' && grep -q 'goes on in its tree ---' '$L' && grep -q 'second attempt' '$L'"
 printf '\ttrue\n' >> "$P/packages/again"
 bs stage again-t1 > /dev/null 2>&1
 printf '\ttrue\n' >> "$P/packages/again"
 bs stage again-t1 > "$T/again2" 2>&1
 rc=$?
 expect "once its recipe changed, a failed step starts over in a fresh tree" test $rc -ne 0
+expect "... with a fresh log" sh -c "test \$(grep -c 'attempt' '$L') -eq 1"
 bs stage again-t1 > /dev/null 2>&1
 expect "... and, run again unchanged, goes on there" test "$(cat "$P/build/out/again-t1/how")" = resumed
 rm "$P/packages/again" "$P/stages/again"
