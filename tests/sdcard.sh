@@ -8,12 +8,17 @@ T=${TMPDIR:-/tmp}/bootstrap-sdcard.$$
 rm -rf "$T"
 mkdir -p "$T/a" "$T/b"
 sd=$PWD/patches/image/sdcard.sh
+# the image stage's tools alone, as its steps see them (its airlock)
+mkdir -p "$T/bin"
+for t in $(sed -n 's/^tools //p' stages/image); do
+	p=$(command -v "$t") && ln -s "$p" "$T/bin/$t"
+done
 cd "$T" || exit 1
 head -c 3000000 /dev/urandom > linux
 echo dtb > board.dtb
 truncate -s 40M root.ext2
 mke2fs -q -F -t ext2 root.ext2
-(cd a && SOURCE_DATE_EPOCH=1735689600 sh $sd card.img ../linux kernel8.img ../board.dtb ../root.ext2 0a1b2c3d "console=ttyAMA0 root=PARTUUID=0a1b2c3d-02") 2> err
+(cd a && SOURCE_DATE_EPOCH=1735689600 PATH=$T/bin "$T/bin/sh" $sd card.img ../linux kernel8.img ../board.dtb ../root.ext2 0a1b2c3d "console=ttyAMA0 root=PARTUUID=0a1b2c3d-02") 2> err
 expect "the card is written without a word" test -s a/card.img -a ! -s err
 expect "its size is a power of two (128 MiB)" test "$(stat -c %s a/card.img)" -eq 134217728
 sfdisk -d a/card.img > table
@@ -32,7 +37,7 @@ expect "cmdline.txt: the root by its partition's id" test "$(mtype -i a/card.img
 expect "the FAT's serial number is the id" sh -c "mdir -i a/card.img@@1M :: | grep -q 'Serial Number is 0A1B-2C3D'"
 expect "the root file system is partition 2, byte for byte" cmp -s -n 41943040 -i 68157440:0 a/card.img root.ext2
 sleep 1
-(cd b && TZ=AUD-14:30 SOURCE_DATE_EPOCH=1735689600 sh $sd card.img ../linux kernel8.img ../board.dtb ../root.ext2 0a1b2c3d "console=ttyAMA0 root=PARTUUID=0a1b2c3d-02")
+(cd b && TZ=AUD-14:30 SOURCE_DATE_EPOCH=1735689600 PATH=$T/bin "$T/bin/sh" $sd card.img ../linux kernel8.img ../board.dtb ../root.ext2 0a1b2c3d "console=ttyAMA0 root=PARTUUID=0a1b2c3d-02")
 expect "another time and time zone, the same card" cmp -s a/card.img b/card.img
 cd / && rm -rf "$T"
 passed

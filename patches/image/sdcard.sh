@@ -41,7 +41,7 @@ truncate -s $((boot * mib)) boot.vfat
 mformat -i boot.vfat -F -H 2048 -N "$id" -v BOOT ::
 (cd card && mcopy -m -i ../boot.vfat $(ls) ::)
 
-rm -f "$card"
+: > "$card"  # a kept tree's old card: emptied, not grown over
 truncate -s $((size * mib)) "$card"
 sfdisk -q "$card" <<EOF
 label: dos
