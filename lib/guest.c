@@ -28,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -35,6 +36,7 @@
 #include "os.h"
 #include "proc.h"
 #include "run.h"
+#include "tree.h"
 #include "util.h"
 
 static const char status_line[] = "control script exited with status ";
@@ -334,6 +336,51 @@ int guest_run(struct guest *g)
 	return status;
 }
 
+/* debugfs's rdump sets each file's permissions but not its set-user-ID,
+ * set-group-ID and sticky bits (its table of mode bits has nine): a
+ * root filesystem's /tmp comes back 0777 instead of 1777. Every directory
+ * read out is listed again (ls -p: /inode/mode/uid/gid/name/size/), in one
+ * debugfs, and what has those bits gets them back. */
+static int restorebits(const char *scratch, const char *from, const char *to)
+{
+	size_t n;
+	struct entry *e = tree_list(to, &n);
+	char *cmds = xasprintf("%s.ls", to);
+	struct buf req = {0}, out = {0};
+	int r = e ? 0 : -1;
+
+	bufprintf(&req, "ls -p %s\n", from);
+	for (size_t i = 0; e && i < n; i++)
+		if (S_ISDIR(e[i].mode))
+			bufprintf(&req, "ls -p %s/%s\n", from, e[i].path);
+	char *argv[] = {"debugfs", "-f", cmds, (char *)scratch, NULL};
+	if (r == 0 && (writefile(cmds, req.s, req.n) < 0 || proc_capture(argv, &out, PROC_NULL) != 0))
+		r = -1;
+	/* "debugfs: ls -p DIR" heads each listing */
+	char *dir = NULL;
+	for (char *l = out.s ? strtok(out.s, "\n") : NULL; r == 0 && l; l = strtok(NULL, "\n")) {
+		unsigned mode;
+		char name[4096];
+		if (!strncmp(l, "debugfs: ls -p ", 15)) {
+			dir = l + 15 + strlen(from);
+			continue;
+		}
+		if (!dir || sscanf(l, "/%*u/%o/%*u/%*u/%4095[^/]/", &mode, name) != 2 || !(mode & 07000))
+			continue;
+		if (!strcmp(name, ".") || !strcmp(name, ".."))
+			continue;
+		char *path = xasprintf("%s%s/%s", to, dir, name);
+		if (chmod(path, mode & 07777) < 0)
+			r = -1;
+		free(path);
+	}
+	unlink(cmds);
+	if (e)
+		tree_free(e, n);
+	free(cmds), free(req.s), free(out.s);
+	return r;
+}
+
 int guest_extract(const char *scratch, const char *from, const char *to)
 {
 	char *tmp = xasprintf("%s.rdump", to), *got = xasprintf("%s/%s", tmp, from + 1);
@@ -346,6 +393,8 @@ int guest_extract(const char *scratch, const char *from, const char *to)
 	/* debugfs exits 0 whatever happened: what it left decides */
 	if (proc_run(ck, NULL, -1) <= 1 && mkdirp(tmp) == 0 && proc_run(argv, NULL, PROC_NULL) == 0 && isdir(got))
 		r = rename(got, to);
+	if (r == 0 && restorebits(scratch, from, to) < 0)
+		r = -1;
 	if (r < 0)
 		warn("cannot read %s out of %s into %s", from, scratch, to);
 	rmtree(tmp);

@@ -467,6 +467,33 @@ static void test_distccd(void)
 	free(dir);
 }
 
+/* a guest's output read off its disk keeps its set-id and sticky bits */
+static void test_extract(void)
+{
+	char *dir = xasprintf("/tmp/bootstrap-extract.%ld", (long)getpid()), *cmd;
+	struct stat st;
+	int ok;
+
+	if (!which("mke2fs") || !which("debugfs") || !which("e2fsck")) {
+		printf("skip - guest_extract: e2fsprogs is not installed\n");
+		free(dir);
+		return;
+	}
+	cmd = xasprintf("mkdir -p %s/fs/out/tmp %s/fs/out/bin && chmod 1777 %s/fs/out/tmp && "
+	                "echo x > %s/fs/out/bin/su && chmod 4755 %s/fs/out/bin/su && "
+	                "mke2fs -q -t ext2 -d %s/fs %s/disk.img 8M", dir, dir, dir, dir, dir, dir, dir);
+	check(system(cmd) == 0, "guest_extract: a disk with a sticky directory and a set-user-ID file", cmd);
+	free(cmd);
+	char *disk = xasprintf("%s/disk.img", dir), *to = xasprintf("%s/got", dir);
+	char *tmp = xasprintf("%s/tmp", to), *su = xasprintf("%s/bin/su", to), *bin = xasprintf("%s/bin", to);
+	ok = guest_extract(disk, "/out", to) == 0;
+	check(ok && stat(tmp, &st) == 0 && (st.st_mode & 07777) == 01777, "guest_extract: /tmp comes back 1777", "another mode");
+	check(ok && stat(su, &st) == 0 && (st.st_mode & 07777) == 04755, "guest_extract: a set-user-ID file comes back 4755", "another mode");
+	check(ok && stat(bin, &st) == 0 && (st.st_mode & 07777) == 0755, "guest_extract: the rest as it was", "another mode");
+	rmtree(dir);
+	free(dir), free(disk), free(to), free(tmp), free(su), free(bin);
+}
+
 int main(void)
 {
 	umask(022);
@@ -481,5 +508,6 @@ int main(void)
 	test_compare();
 	test_os();
 	test_distccd();
+	test_extract();
 	return failed != 0;
 }
