@@ -267,10 +267,9 @@ static char **step_env(struct step *s, const char *dir, const char *out, const c
 	 * Makefile puts $STAGE_CC_WRAPPER, which it leaves to the environment,
 	 * in front of that path, and distcc there sends those compiles out too
 	 * (the host serves them as xgcc and xg++, with the same compiler) */
-	if (opts.distcc)
-		bufprintf(&pb, "%s:", opts.distcc);
 	if (opts.distcc) {
 		char *wrapper = xasprintf("%s/distcc", opts.distcc);
+		bufprintf(&pb, "%s:", opts.distcc);
 		if (exists(wrapper))
 			SETENV("STAGE_CC_WRAPPER=%s", wrapper);
 		free(wrapper);

@@ -211,8 +211,8 @@ int tree_sync(const char *root)
 	for (size_t i = 0; e && i <= n; i++) {
 		/* the entries, then root itself */
 		char *p = i < n ? xasprintf("%s/%s", root, e[i].path) : xstrdup(root);
-		int fd = i < n && S_ISLNK(e[i].mode) ? -1 : open(p, O_RDONLY);
-		if (fd < 0 && !(i < n && S_ISLNK(e[i].mode)))
+		int link = i < n && S_ISLNK(e[i].mode), fd = link ? -1 : open(p, O_RDONLY);
+		if (fd < 0 && !link)
 			unopened = 1;
 		if (fd >= 0 && fsync(fd) < 0 && errno != EINVAL)
 			r = -1;
