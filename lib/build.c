@@ -458,6 +458,13 @@ static int phase(struct step *s, const char *dir, const char *out, const char *l
 		writefile(attempt, s->key, strlen(s->key));
 		free(attempt), free(was);
 	}
+	/* and its time: what its earlier attempts spent counts in what the
+	 * step cost, and is no longer ahead of it */
+	char *spentf = xasprintf("%s/spent", dir), *was = again ? readfile(spentf, NULL) : NULL;
+	double spent = was ? atof(was) : 0;
+	free(was);
+	if (how == REAL && spent > 0)
+		est = est > spent ? est - spent : 0;
 	env = step_env(s, dir, out, lock);
 	if (how == REPLAY)
 		label = xasprintf("[%d/%d] %s (replayed for its build tree)", ibuild + 1, nbuild, step_name(s));
@@ -486,9 +493,23 @@ static int phase(struct step *s, const char *dir, const char *out, const char *l
 	st = run_job(&j, &secs);
 	if (how == REAL) {
 		char *name = xasprintf("%s %s", s->pkg->name, s->phase->name);
-		report_step(s->stage->name, name, now() - secs, secs, st == 0 ? "ok" : run_stopped() ? "stopped" : "failed");
+		report_step(s->stage->name, name, now() - secs, secs, spent + secs,
+		            st == 0 ? "ok" : run_stopped() ? "stopped" : "failed");
 		free(name);
+		if (st == 0 && spent > 0) {
+			char d[32];
+			printf("      %s: %s in all, its earlier attempts counted\n", step_name(s), fmtdur(spent + secs, d));
+		}
+		secs += spent;
+		if (st == 0)
+			unlink(spentf);
+		else {
+			char *t = xasprintf("%.1f\n", secs);
+			writefile(spentf, t, strlen(t));
+			free(t);
+		}
 	}
+	free(spentf);
 	if (run != argv) {
 		for (size_t i = 0; run[i]; i++)
 			free(run[i]);

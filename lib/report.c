@@ -1,7 +1,8 @@
 /* report.c: what a run did, when: each step's start and time, written after
  * the run as WORK/logs/timeline.csv and as WORK/logs/timeline.svg, a bar per
  * step on a time axis (as Buildroot's graph-build draws); and every step's
- * time appended to CACHE/state/history.csv, to see a step get slower. */
+ * time appended to CACHE/state/history.csv, to see a step get slower: the
+ * whole step's, with what its stopped attempts spent before this run. */
 
 #define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
@@ -14,7 +15,7 @@
 
 struct entry {
 	char *stage, *step, *status;
-	double start, secs;
+	double start, secs, total;
 };
 
 static struct entry *entries;
@@ -26,7 +27,7 @@ void report_start(void)
 	begin = now();
 }
 
-void report_step(const char *stage, const char *step, double start, double secs, const char *status)
+void report_step(const char *stage, const char *step, double start, double secs, double total, const char *status)
 {
 	entries = xreallocarray(entries, n + 1, sizeof(*entries));
 	entries[n].stage = xstrdup(stage);
@@ -34,6 +35,7 @@ void report_step(const char *stage, const char *step, double start, double secs,
 	entries[n].status = xstrdup(status);
 	entries[n].start = start - begin;
 	entries[n].secs = secs;
+	entries[n].total = total;
 	n++;
 }
 
@@ -135,7 +137,7 @@ void report_write(void)
 	if ((h = fopen(hist, "a"))) {
 		for (size_t i = 0; i < n; i++)
 			if (!strcmp(entries[i].status, "ok"))
-				fprintf(h, "%s,%s,%s,%.1f\n", when, entries[i].stage, entries[i].step, entries[i].secs);
+				fprintf(h, "%s,%s,%s,%.1f\n", when, entries[i].stage, entries[i].step, entries[i].total);
 		fclose(h);
 	}
 	printf("timeline: %s (and .csv)\n", pic);

@@ -239,15 +239,16 @@ version 1
 epoch 1
 phase build
 	mkdir -p $OUT
-	if [ -e leftover ]; then echo "second attempt"; echo resumed > $OUT/how; else echo "first attempt"; touch leftover; exit 1; fi
+	if [ -e leftover ]; then echo "second attempt"; echo resumed > $OUT/how; else echo "first attempt"; touch leftover; sleep 3; exit 1; fi
 R
-printf 'context host\ntools sh mkdir touch\nbuild again\n' > "$P/stages/again"
+printf 'context host\ntools sh mkdir touch sleep\nbuild again\n' > "$P/stages/again"
 bs stage again-t1 > /dev/null 2>&1
 bs stage again-t1 > "$T/again" 2>&1
 rc=$?
 expect "a failed step run again unchanged goes on in its tree" sh -c "test $rc -eq 0 && test \"\$(cat '$P/build/out/again-t1/how')\" = resumed"
 L=$P/build/logs/again-t1/again.build.log
 expect "... and its log goes on too, the earlier attempt's lines kept" sh -c "grep -q 'first attempt' '$L' && grep -q 'goes on in its tree ---' '$L' && grep -q 'second attempt' '$L'"
+expect "... and its time: the earlier attempt's counts in the whole step's" sh -c "grep -q '^      again-t1 again build: 0:0[3-9] in all, its earlier attempts counted' '$T/again' && tail -n 1 '$P/cache/state/history.csv' | awk -F, '\$2 == \"again-t1\" && \$4 >= 3 { ok = 1 } END { exit !ok }'"
 printf '\ttrue\n' >> "$P/packages/again"
 bs stage again-t1 > /dev/null 2>&1
 printf '\ttrue\n' >> "$P/packages/again"
