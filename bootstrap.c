@@ -80,6 +80,8 @@ static const struct cmdhelp {
 static const char options[] =
 	"options:\n"
 	"  -j N, --jobs N      jobs for each step (default: the number of CPUs)\n"
+	"  --steps N           build up to N independent steps of a stage at once (default 1;\n"
+	"                      their progress then in lines, not redrawn)\n"
 	"  -v                  stream step logs to the console\n"
 	"  -k                  keep going after a failure with what does not depend on it\n"
 	"  --offline           no network: the source cache and --mirror directories only\n"
@@ -833,7 +835,7 @@ static char *optarg_of(int *i, int argc, char **argv)
 /* --opt=value as --opt value, for the options that take one */
 static char **splitopts(int *argc, char **argv)
 {
-	static const char *withvalue[] = {"--cache", "--work", "--top", "--mirror", "--jobs",
+	static const char *withvalue[] = {"--cache", "--work", "--top", "--mirror", "--jobs", "--steps",
 	                                  "--distcc", "--distcc-hosts", "--vary"};
 	char **v = xcalloc(2 * *argc + 1, sizeof(*v));
 	int n = 0;
@@ -862,6 +864,7 @@ int main(int argc, char **argv)
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 
 	opts.jobs = cpus > 0 ? (int)cpus : 1;
+	opts.steps = 1;
 	opts.top = ".";
 	argv = splitopts(&argc, argv);
 	args = xcalloc(argc + 1, sizeof(*args));
@@ -884,6 +887,12 @@ int main(int argc, char **argv)
 			opts.jobs = atoi(optarg_of(&i, argc, argv));
 		} else if (startswith(a, "-j") && a[2]) {
 			opts.jobs = atoi(a + 2);
+		} else if (!strcmp(a, "--steps")) {
+			const char *v = optarg_of(&i, argc, argv);
+			char *end;
+			opts.steps = (int)strtol(v, &end, 10);
+			if (*end || opts.steps < 1)
+				fatal("--steps: expected a number of steps of at least 1, found '%s'", v);
 		} else if (!strcmp(a, "-v")) {
 			opts.verbose = 1;
 		} else if (!strcmp(a, "-k")) {

@@ -15,6 +15,7 @@
  * is ever half-written. */
 
 #define _POSIX_C_SOURCE 200809L
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -76,25 +77,38 @@ static char *pkgdir(struct step *s)
 	return xasprintf("%s/work/%s/%s", opts.work, s->stage->name, s->pkg->name);
 }
 
-/* WORK/running: the record of the step running now, written by the runner
- * that holds the work tree's lock and by no one else (run.c) */
-static char *record(void)
+/* WORK/running.STAGE.PKG.PHASE: the record of a step running now (more
+ * than one with --steps), written by the runner that holds the work tree's
+ * lock and by no one else (run.c) */
+static char *record(struct step *s)
 {
-	return xasprintf("%s/running", opts.work);
+	char *slot = step_slot(s), *r = xasprintf("%s/running.%s.%s", opts.work, s->stage->name, slot);
+
+	free(slot);
+	return r;
 }
 
 /* leftover processes of a killed run hold the inherited lock: stop what
- * its record names, and only that. Build trees hold unpacked sources: no
- * file in them is ever read for a process number. */
+ * its records name, and only that ("running" alone: an older runner's).
+ * Build trees hold unpacked sources: no file in them is ever read for a
+ * process number. */
 static void killorphans(void)
 {
-	char *path = record(), *s = readfile(path, NULL);
+	DIR *d = opendir(opts.work);
+	struct dirent *e;
 
-	if (s)
-		os_stoprecorded(s, path);
-	unlink(path);
-	free(s);
-	free(path);
+	while (d && (e = readdir(d))) {
+		if (strcmp(e->d_name, "running") && !startswith(e->d_name, "running."))
+			continue;
+		char *path = xasprintf("%s/%s", opts.work, e->d_name), *s = readfile(path, NULL);
+		if (s)
+			os_stoprecorded(s, path);
+		unlink(path);
+		free(s);
+		free(path);
+	}
+	if (d)
+		closedir(d);
 }
 
 /* wait for the steps' lock, saying who holds it while we do */
@@ -431,7 +445,7 @@ static int phase(struct step *s, const char *dir, const char *out, const char *l
 	char *script = xasprintf("%s/%s.sh", dir, s->phase->name);
 	char *logdir = xasprintf("%s/logs/%s", opts.work, s->stage->name);
 	char *log = xasprintf("%s/%s.%s%s.log", logdir, s->pkg->name, s->phase->name, suffix[how]);
-	char *rec = record(), *done = xasprintf("%s/done", dir);
+	char *rec = record(s), *done = xasprintf("%s/done", dir);
 	char *label, *slot = step_slot(s), **env;
 	char *text = xasprintf("# %s: phase %s of %s (%s:%d)\n%s", step_name(s), s->phase->name,
 	                       s->pkg->name, s->pkg->path, s->phase->line, s->phase->text);
@@ -467,23 +481,20 @@ static int phase(struct step *s, const char *dir, const char *out, const char *l
 		est = est > spent ? est - spent : 0;
 	env = step_env(s, dir, out, lock);
 	if (how == REPLAY)
-		label = xasprintf("[%d/%d] %s (replayed for its build tree)", ibuild + 1, nbuild, step_name(s));
+		label = xasprintf("[%d/%d] %s (replayed for its build tree)", s->n, nbuild, step_name(s));
 	else if (how == FIRST)
-		label = xasprintf("[%d/%d] %s (a first time, as a build stopped and resumed)", ibuild + 1, nbuild, step_name(s));
+		label = xasprintf("[%d/%d] %s (a first time, as a build stopped and resumed)", s->n, nbuild, step_name(s));
 	else
-		label = xasprintf("[%d/%d] %s", ++ibuild, nbuild, step_name(s));
+		label = xasprintf("[%d/%d] %s", s->n, nbuild, step_name(s));
 	/* a native stage's step runs in the target: its script goes to the guest */
 	char **run = argv;
 	if (!strcmp(s->stage->def->context, "native") && !(run = native_argv(s, defs, dir, script, env, out))) {
 		free(label);
 		return -1;
 	}
-	if (how == REAL) {
-		timeleft -= est > 0 ? est : 0;
-		untimed -= est < 0;
-	}
-	/* the run's estimate only when every step left has a time */
-	struct job j = {label, run, env, NULL, log, rec, est, t0, 0, untimed ? 0 : timeleft, 0, 0};
+	/* the run's estimate only when every step left has a time, and steps
+	 * follow each other */
+	struct job j = {label, run, env, NULL, log, rec, est, t0, 0, untimed || opts.steps > 1 ? 0 : timeleft, 0, 0};
 	char *bdir = xasprintf("%s/build", dir);
 	j.dir = bdir;
 	/* a guest asked to stop stops its own build first (lib/guest.c) */
@@ -492,10 +503,7 @@ static int phase(struct step *s, const char *dir, const char *out, const char *l
 	j.append = again && exists(log);
 	st = run_job(&j, &secs);
 	if (how == REAL) {
-		char *name = xasprintf("%s %s", s->pkg->name, s->phase->name);
-		report_step(s->stage->name, name, now() - secs, secs, spent + secs,
-		            st == 0 ? "ok" : run_stopped() ? "stopped" : "failed");
-		free(name);
+		s->ran = 1, s->secs = secs, s->total = spent + secs;
 		if (st == 0 && spent > 0) {
 			char d[32];
 			printf("      %s: %s in all, its earlier attempts counted\n", step_name(s), fmtdur(spent + secs, d));
@@ -519,13 +527,8 @@ static int phase(struct step *s, const char *dir, const char *out, const char *l
 	if (st == 0) {
 		unlink(salvaged);
 		writefile(done, s->key, strlen(s->key));
-		if (how == REAL) {
+		if (how == REAL)
 			cache_settime(s->stage->name, slot, secs);
-			times = xreallocarray(times, ntimes + 1, sizeof(*times));
-			times[ntimes].name = xasprintf("%s %s", s->pkg->name, s->phase->name);
-			times[ntimes++].secs = secs;
-			s->secs = secs;
-		}
 	} else if (run_stopped()) {
 		fprintf(stderr, "\nstopped: %s (signal %d); the next run goes on with this step where it stopped\n", step_name(s), run_stopped());
 	} else {
@@ -682,8 +685,11 @@ static int preparetree(struct step *s, const char *dir, const char *lock)
 	       n ? ", then replaying its earlier phases" : "");
 	fflush(stdout);
 	r = freshtree(s, dir);
-	while (r == 0 && n-- > 0)
+	/* under the number of the step they are replayed for */
+	while (r == 0 && n-- > 0) {
+		chain[n]->n = s->n;
 		r = throwaway(chain[n], dir, lock, REPLAY, 0);
+	}
 	return r;
 }
 
@@ -790,47 +796,158 @@ static void timetable(struct stage *st)
 	ntimes = 0;
 }
 
-static int ready(struct step *s)
+/* the run's count and estimate, as a step starts */
+static void starting(struct step *s)
 {
-	for (size_t i = 0; i < s->ndeps; i++)
-		if (s->deps[i]->state != DONE)
-			return 0;
-	return 1;
+	char *slot = step_slot(s);
+	double est = cache_gettime(s->stage->name, slot);
+
+	free(slot);
+	s->n = ++ibuild;
+	timeleft -= est > 0 ? est : 0;
+	untimed -= est < 0;
+}
+
+/* a step's run into the timeline, the history and its stage's table */
+static void finished(struct step *s)
+{
+	char *name;
+
+	if (!s->ran)
+		return;
+	name = xasprintf("%s %s", s->pkg->name, s->phase->name);
+	report_step(s->stage->name, name, now() - s->secs, s->secs, s->total,
+	            s->state == DONE ? "ok" : run_stopped() ? "stopped" : "failed");
+	if (s->state != DONE) {
+		free(name);
+		return;
+	}
+	times = xreallocarray(times, ntimes + 1, sizeof(*times));
+	times[ntimes].name = name;
+	times[ntimes++].secs = s->total;
+}
+
+/* Every step builds in a child process: with --steps N, as many as N
+ * independent steps of a stage side by side (a configure script is one
+ * CPU's work, and under emulation most of a package's time). What the run
+ * keeps of a step comes back on a pipe when the child ends. */
+struct child {
+	pid_t pid;
+	int fd;
+	struct step *s;
+};
+
+static void spawn(struct child *c, struct step *s, const char *lock)
+{
+	int p[2];
+
+	if (pipe(p) < 0)
+		fatal("pipe:");
+	fflush(NULL);
+	if ((c->pid = fork()) < 0)
+		fatal("fork:");
+	if (c->pid == 0) {
+		close(p[0]);
+		int r = buildstep(s, lock);
+		dprintf(p[1], "%d %d %.1f %.1f\n", r, s->ran, s->secs, s->total);
+		fflush(NULL);
+		_exit(r == 0 ? 0 : 1);
+	}
+	close(p[1]);
+	c->fd = p[0];
+	c->s = s;
+	s->state = RUNNING;
+}
+
+/* a child ended with status ws: its step's state and times */
+static void reap(struct child *c, int ws)
+{
+	struct step *s = c->s;
+	char buf[128];
+	ssize_t n = read(c->fd, buf, sizeof(buf) - 1);
+	int r = 1;
+
+	buf[n > 0 ? n : 0] = 0;
+	if (sscanf(buf, "%d %d %lf %lf", &r, &s->ran, &s->secs, &s->total) != 4)
+		r = 1, s->ran = 0; /* it died before it could say */
+	close(c->fd);
+	s->state = r == 0 && WIFEXITED(ws) && WEXITSTATUS(ws) == 0 ? DONE : FAILED;
+	finished(s);
+}
+
+/* the stage's next step whose inputs are all built; steps after a failed
+ * one are skipped */
+static struct step *next(struct stage *st)
+{
+	for (size_t i = 0; i < st->nsteps; i++) {
+		struct step *s = st->steps[i];
+		int ready = 1;
+		if (s->state != TODO)
+			continue;
+		for (size_t k = 0; k < s->ndeps; k++)
+			if (s->deps[k]->state == FAILED || s->deps[k]->state == SKIPPED)
+				ready = -1;
+			else if (s->deps[k]->state != DONE && ready > 0)
+				ready = 0;
+		if (ready < 0)
+			s->state = SKIPPED;
+		else if (ready)
+			return s;
+	}
+	return NULL;
 }
 
 static int buildstage(struct stage *st)
 {
+	struct child *kids = xcalloc(opts.steps, sizeof(*kids));
+	size_t nkids = 0;
+	struct step *s;
 	char *lock = NULL;
-	int failed = 0;
+	int failed = 0, told = 0;
 	time_t started = time(NULL);
 
 	for (size_t i = 0; i < st->nneeds; i++)
 		if (st->needs[i]->state != DONE) {
 			warn("skipping %s: it needs %s, which did not finish", st->name, st->needs[i]->name);
 			st->state = SKIPPED;
+			free(kids);
 			return -1;
 		}
-	for (size_t i = 0; i < st->nsteps && !run_stopped(); i++) {
-		struct step *s = st->steps[i];
-		if (s->cached) {
-			s->state = DONE;
-			continue;
-		}
-		if (!ready(s)) {
-			s->state = SKIPPED;
-			continue;
-		}
-		if (!lock && !(lock = airlock(st))) {
-			failed = 1;
-			break;
-		}
-		s->state = buildstep(s, lock) == 0 ? DONE : FAILED;
-		if (s->state == FAILED) {
-			failed = 1;
-			if (!opts.keepgoing)
+	for (size_t i = 0; i < st->nsteps; i++)
+		if (st->steps[i]->cached)
+			st->steps[i]->state = DONE;
+	for (;;) {
+		while (!run_stopped() && (!failed || opts.keepgoing) && nkids < (size_t)opts.steps && (s = next(st))) {
+			if (!lock && !(lock = airlock(st))) {
+				failed = 1;
 				break;
+			}
+			starting(s);
+			spawn(&kids[nkids++], s, lock);
 		}
+		if (!nkids)
+			break;
+		/* asked to stop: so is each step, should the signal have been ours alone */
+		if (run_stopped() && !told) {
+			told = 1;
+			for (size_t i = 0; i < nkids; i++)
+				kill(kids[i].pid, run_stopped());
+		}
+		int ws;
+		pid_t pid = waitpid(-1, &ws, WNOHANG);
+		if (pid <= 0) {
+			msleep(100);
+			continue;
+		}
+		for (size_t i = 0; i < nkids; i++)
+			if (kids[i].pid == pid) {
+				reap(&kids[i], ws);
+				failed |= kids[i].s->state == FAILED;
+				kids[i] = kids[--nkids];
+				break;
+			}
 	}
+	free(kids);
 	free(lock);
 	timetable(st);
 	for (size_t i = 0; i < st->nsteps; i++)

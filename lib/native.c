@@ -139,7 +139,8 @@ char **native_argv(struct step *s, struct defs *defs, const char *dir, const cha
 	/* the guest's runner says how its step goes once a minute; unpacking
 	 * gcc's sources under emulation is the longest quiet time */
 	ARG("--silence"), ARG("%d", 1800);
-	ARG("--mem"), ARG("%d", 2048);
+	/* its root filesystem is in RAM, and two steps may link at once */
+	ARG("--mem"), ARG("%d", 3072);
 	ARG("--size"), ARG("%d", 32768);
 	if (cross)
 		ARG("--cross"), ARG("%s", cross), ARG("--triplet"), ARG("%s", triplet);

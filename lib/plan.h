@@ -6,7 +6,7 @@ struct target;
 struct package;
 struct phase;
 
-enum { TODO, DONE, FAILED, SKIPPED };
+enum { TODO, DONE, FAILED, SKIPPED, RUNNING };
 
 struct step {
 	struct stage *stage;
@@ -19,7 +19,9 @@ struct step {
 	char key[65];
 	char *inputs;        /* the "what hash" lines behind the key */
 	int cached, state;
-	double secs;          /* how long it took, when built by this run */
+	int n;               /* its number among the steps this run builds */
+	int ran;             /* its phase ran in this run: */
+	double secs, total;  /* how long, and with its earlier attempts */
 };
 
 struct stage {

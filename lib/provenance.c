@@ -264,7 +264,7 @@ int provenance_write(struct stage *st, const char *out, time_t started, time_t f
 		if (s->cached)
 			fprintf(f, "\"fromCache\": true}");
 		else
-			fprintf(f, "\"fromCache\": false, \"seconds\": %.1f}", s->secs);
+			fprintf(f, "\"fromCache\": false, \"seconds\": %.1f}", s->total);
 	}
 	fprintf(f, "\n      ]},\n");
 	fprintf(f, "      \"resolvedDependencies\": [");

@@ -91,13 +91,19 @@ static pid_t start(struct job *j, int out, const char *mark)
  * CI, a log, a guest's console), DONE and FAILED end the step */
 enum { LIVE, BEAT, DONE, FAILED };
 
+/* a line redrawn in place: on a terminal, when one step runs at a time */
+static int live(void)
+{
+	return isatty(1) && opts.steps <= 1;
+}
+
 static void progress(struct job *j, double t, int how)
 {
 	char a[32], b[32];
 
-	if (isatty(1) ? how == BEAT : how == LIVE)
+	if (live() ? how == BEAT : how == LIVE)
 		return;
-	if (isatty(1))
+	if (live())
 		fputs("\r\033[K", stdout);
 	if (j->estimate > 0 && how <= BEAT) {
 		printf("%s %s (~%s)", j->label, fmtdur(t, a), fmtdur(j->estimate, b));
@@ -126,7 +132,7 @@ static void relay(const char *line, void *arg)
 	(void)arg;
 	if (!showable(line))
 		return;
-	if (isatty(1))
+	if (live())
 		fputs("\r\033[K", stdout);
 	printf("    %s\n", line);
 	fflush(stdout);
@@ -167,7 +173,7 @@ int run_job(struct job *j, double *secs)
 		writefile(j->record, s, strlen(s));
 		free(s);
 	}
-	if (!isatty(1)) {
+	if (!live()) {
 		printf("%s ...%s%s%s\n", j->label, j->estimate > 0 ? " (~" : "",
 		       j->estimate > 0 ? fmtdur(j->estimate, buf) : "", j->estimate > 0 ? ")" : "");
 		fflush(stdout);
@@ -220,7 +226,7 @@ int run_job(struct job *j, double *secs)
 	if (j->record)
 		unlink(j->record);
 	*secs = now() - t0;
-	if (!opts.verbose || isatty(1))
+	if (!opts.verbose || live())
 		progress(j, *secs, WIFEXITED(st) && WEXITSTATUS(st) == 0 ? DONE : FAILED);
 	if (WIFEXITED(st))
 		return WEXITSTATUS(st);

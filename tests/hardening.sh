@@ -56,7 +56,7 @@ expect "... and the runner names only its own group" sh -c "! grep -q 'process g
 # $pid, its output in OUT) and wait until it says it waits for the lock
 forged() {
 	mkdir -p "$P/build"
-	echo "$1" > "$P/build/running"
+	echo "$1" > "$P/build/running.trap-t1.trap.build"
 	flock "$P/build/lock.steps" sleep 7773 &
 	holder=$!
 	sleep 0.3
