@@ -80,8 +80,8 @@ static const struct cmdhelp {
 static const char options[] =
 	"options:\n"
 	"  -j N, --jobs N      jobs for each step (default: the number of CPUs)\n"
-	"  --steps N           build up to N independent steps of a stage at once (default 1;\n"
-	"                      their progress then in lines, not redrawn)\n"
+	"  --steps N           build up to N steps at once that do not read each other (default\n"
+	"                      1; their progress then in lines, not redrawn)\n"
 	"  -v                  stream step logs to the console\n"
 	"  -k                  keep going after a failure with what does not depend on it\n"
 	"  --offline           no network: the source cache and --mirror directories only\n"

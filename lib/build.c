@@ -425,14 +425,6 @@ static int makeview(struct step *s, const char *dir)
 	return r;
 }
 
-struct timing {
-	char *name;
-	double secs;
-};
-
-static struct timing *times;
-static size_t ntimes;
-
 /* how a phase is run: for its output, replayed for its build tree only
  * (an earlier phase), or a first time before the real one (an audit's
  * "resume": what a build stopped and resumed does) */
@@ -779,21 +771,26 @@ done:
 	return r;
 }
 
+/* the stage's steps that ran in this run, and what each took */
 static void timetable(struct stage *st)
 {
 	double total = 0;
 	char d[32];
+	int any = 0;
 
-	if (!ntimes)
-		return;
-	printf("%s: step times\n", st->name);
-	for (size_t i = 0; i < ntimes; i++) {
-		printf("  %-32s %8s\n", times[i].name, fmtdur(times[i].secs, d));
-		total += times[i].secs;
-		free(times[i].name);
+	for (size_t i = 0; i < st->nsteps; i++) {
+		struct step *s = st->steps[i];
+		if (!s->ran || s->state != DONE)
+			continue;
+		if (!any++)
+			printf("%s: step times\n", st->name);
+		char *name = xasprintf("%s %s", s->pkg->name, s->phase->name);
+		printf("  %-32s %8s\n", name, fmtdur(s->total, d));
+		total += s->total;
+		free(name);
 	}
-	printf("  %-32s %8s\n", "total", fmtdur(total, d));
-	ntimes = 0;
+	if (any)
+		printf("  %-32s %8s\n", "total", fmtdur(total, d));
 }
 
 /* the run's count and estimate, as a step starts */
@@ -806,38 +803,22 @@ static void starting(struct step *s)
 	s->n = ++ibuild;
 	timeleft -= est > 0 ? est : 0;
 	untimed -= est < 0;
-}
-
-/* a step's run into the timeline, the history and its stage's table */
-static void finished(struct step *s)
-{
-	char *name;
-
-	if (!s->ran)
-		return;
-	name = xasprintf("%s %s", s->pkg->name, s->phase->name);
-	report_step(s->stage->name, name, now() - s->secs, s->secs, s->total,
-	            s->state == DONE ? "ok" : run_stopped() ? "stopped" : "failed");
-	if (s->state != DONE) {
-		free(name);
-		return;
-	}
-	times = xreallocarray(times, ntimes + 1, sizeof(*times));
-	times[ntimes].name = name;
-	times[ntimes++].secs = s->total;
+	if (!s->stage->started)
+		s->stage->started = time(NULL);
 }
 
 /* Every step builds in a child process: with --steps N, as many as N
- * independent steps of a stage side by side (a configure script is one
- * CPU's work, and under emulation most of a package's time). What the run
- * keeps of a step comes back on a pipe when the child ends. */
+ * steps that do not read each other side by side, of one stage or of
+ * several (a configure script is one CPU's work, and under emulation most
+ * of a package's time). What the run keeps of a step comes back on a pipe
+ * when the child ends. */
 struct child {
 	pid_t pid;
 	int fd;
 	struct step *s;
 };
 
-static void spawn(struct child *c, struct step *s, const char *lock)
+static void spawn(struct child *c, struct step *s)
 {
 	int p[2];
 
@@ -848,7 +829,7 @@ static void spawn(struct child *c, struct step *s, const char *lock)
 		fatal("fork:");
 	if (c->pid == 0) {
 		close(p[0]);
-		int r = buildstep(s, lock);
+		int r = buildstep(s, s->stage->airlock);
 		dprintf(p[1], "%d %d %.1f %.1f\n", r, s->ran, s->secs, s->total);
 		fflush(NULL);
 		_exit(r == 0 ? 0 : 1);
@@ -859,7 +840,8 @@ static void spawn(struct child *c, struct step *s, const char *lock)
 	s->state = RUNNING;
 }
 
-/* a child ended with status ws: its step's state and times */
+/* a child ended with status ws: its step's state, and its run into the
+ * timeline and the history */
 static void reap(struct child *c, int ws)
 {
 	struct step *s = c->s;
@@ -872,93 +854,90 @@ static void reap(struct child *c, int ws)
 		r = 1, s->ran = 0; /* it died before it could say */
 	close(c->fd);
 	s->state = r == 0 && WIFEXITED(ws) && WEXITSTATUS(ws) == 0 ? DONE : FAILED;
-	finished(s);
+	if (s->ran) {
+		char *name = xasprintf("%s %s", s->pkg->name, s->phase->name);
+		report_step(s->stage->name, name, now() - s->secs, s->secs, s->total,
+		            s->state == DONE ? "ok" : run_stopped() ? "stopped" : "failed");
+		free(name);
+	}
 }
 
-/* the stage's next step whose inputs are all built; steps after a failed
- * one are skipped */
-static struct step *next(struct stage *st)
+/* the stage's first step whose inputs are all built; one after a failed
+ * step is skipped */
+static struct step *ready(struct stage *st)
 {
 	for (size_t i = 0; i < st->nsteps; i++) {
 		struct step *s = st->steps[i];
-		int ready = 1;
+		int ok = 1;
 		if (s->state != TODO)
 			continue;
 		for (size_t k = 0; k < s->ndeps; k++)
 			if (s->deps[k]->state == FAILED || s->deps[k]->state == SKIPPED)
-				ready = -1;
-			else if (s->deps[k]->state != DONE && ready > 0)
-				ready = 0;
-		if (ready < 0)
+				ok = -1;
+			else if (s->deps[k]->state != DONE && ok > 0)
+				ok = 0;
+		if (ok < 0)
 			s->state = SKIPPED;
-		else if (ready)
+		else if (ok)
 			return s;
 	}
 	return NULL;
 }
 
-static int buildstage(struct stage *st)
+/* a stage can start once the stages it needs are done; it is done when
+ * none of its steps is left to build or running: then its output is made
+ * and its table printed. A stage whose need did not finish is skipped. */
+static void settle(struct plan *plan)
 {
-	struct child *kids = xcalloc(opts.steps, sizeof(*kids));
-	size_t nkids = 0;
-	struct step *s;
-	char *lock = NULL;
-	int failed = 0, told = 0;
-	time_t started = time(NULL);
-
-	for (size_t i = 0; i < st->nneeds; i++)
-		if (st->needs[i]->state != DONE) {
-			warn("skipping %s: it needs %s, which did not finish", st->name, st->needs[i]->name);
-			st->state = SKIPPED;
-			free(kids);
-			return -1;
-		}
-	for (size_t i = 0; i < st->nsteps; i++)
-		if (st->steps[i]->cached)
-			st->steps[i]->state = DONE;
-	for (;;) {
-		while (!run_stopped() && (!failed || opts.keepgoing) && nkids < (size_t)opts.steps && (s = next(st))) {
-			if (!lock && !(lock = airlock(st))) {
-				failed = 1;
-				break;
-			}
-			starting(s);
-			spawn(&kids[nkids++], s, lock);
-		}
-		if (!nkids)
-			break;
-		/* asked to stop: so is each step, should the signal have been ours alone */
-		if (run_stopped() && !told) {
-			told = 1;
-			for (size_t i = 0; i < nkids; i++)
-				kill(kids[i].pid, run_stopped());
-		}
-		int ws;
-		pid_t pid = waitpid(-1, &ws, WNOHANG);
-		if (pid <= 0) {
-			msleep(100);
+	for (size_t i = 0; i < plan->n; i++) {
+		struct stage *st = plan->stages[i];
+		int waiting = 0, left = 0, failed = 0;
+		if (st->state != TODO)
 			continue;
-		}
-		for (size_t i = 0; i < nkids; i++)
-			if (kids[i].pid == pid) {
-				reap(&kids[i], ws);
-				failed |= kids[i].s->state == FAILED;
-				kids[i] = kids[--nkids];
+		for (size_t k = 0; k < st->nneeds; k++)
+			if (st->needs[k]->state == FAILED || st->needs[k]->state == SKIPPED) {
+				warn("skipping %s: it needs %s, which did not finish", st->name, st->needs[k]->name);
+				for (size_t j = 0; j < st->nsteps; j++)
+					if (st->steps[j]->state == TODO)
+						st->steps[j]->state = SKIPPED;
+				st->state = SKIPPED;
 				break;
+			} else if (st->needs[k]->state != DONE) {
+				waiting = 1;
 			}
+		if (st->state != TODO || waiting)
+			continue;
+		ready(st); /* marks what a failure left unbuildable */
+		for (size_t j = 0; j < st->nsteps; j++) {
+			int sst = st->steps[j]->state;
+			left |= sst == TODO || sst == RUNNING;
+			failed |= sst != DONE;
+		}
+		if (left)
+			continue;
+		timetable(st);
+		if (!st->started)
+			st->started = time(NULL);
+		st->state = failed || materialize(st, st->started) < 0 ? FAILED : DONE;
 	}
-	free(kids);
-	free(lock);
-	timetable(st);
-	for (size_t i = 0; i < st->nsteps; i++)
-		if (st->steps[i]->state != DONE)
-			failed = 1;
-	if (failed || materialize(st, started) < 0) {
-		st->state = FAILED;
-		return -1;
+}
+
+/* the next step to start: the first ready one, stages in plan order */
+static struct step *next(struct plan *plan)
+{
+	struct step *s;
+
+	for (size_t i = 0; i < plan->n; i++) {
+		struct stage *st = plan->stages[i];
+		int needs = 1;
+		if (st->state != TODO)
+			continue;
+		for (size_t k = 0; k < st->nneeds; k++)
+			needs &= st->needs[k]->state == DONE;
+		if (needs && (s = ready(st)))
+			return s;
 	}
-	st->state = DONE;
-	return 0;
+	return NULL;
 }
 
 int build_shell(struct plan *plan, const char *pkg, const char *phasename)
@@ -1073,12 +1052,56 @@ int build_plan(struct plan *plan)
 			untimed += t < 0;
 			timeleft += t > 0 ? t : 0;
 		}
-	for (size_t i = 0; i < plan->n && !run_stopped(); i++) {
-		if (buildstage(plan->stages[i]) < 0) {
-			failed = 1;
-			if (!opts.keepgoing)
-				break;
+	struct child *kids = xcalloc(opts.steps, sizeof(*kids));
+	size_t nkids = 0;
+	int told = 0;
+	struct step *s;
+
+	for (size_t i = 0; i < plan->n; i++)
+		for (size_t k = 0; k < plan->stages[i]->nsteps; k++)
+			if (plan->stages[i]->steps[k]->cached)
+				plan->stages[i]->steps[k]->state = DONE;
+	for (;;) {
+		settle(plan);
+		while (!run_stopped() && (!failed || opts.keepgoing) && nkids < (size_t)opts.steps && (s = next(plan))) {
+			struct stage *st = s->stage;
+			if (!st->airlock && !(st->airlock = airlock(st))) {
+				for (size_t k = 0; k < st->nsteps; k++)
+					if (st->steps[k]->state == TODO)
+						st->steps[k]->state = SKIPPED;
+				failed = 1;
+				continue;
+			}
+			starting(s);
+			spawn(&kids[nkids++], s);
 		}
+		if (!nkids)
+			break;
+		/* asked to stop: so is every step, should the signal have been ours alone */
+		if (run_stopped() && !told) {
+			told = 1;
+			for (size_t i = 0; i < nkids; i++)
+				kill(kids[i].pid, run_stopped());
+		}
+		int ws;
+		pid_t pid = waitpid(-1, &ws, WNOHANG);
+		if (pid <= 0) {
+			msleep(100);
+			continue;
+		}
+		for (size_t i = 0; i < nkids; i++)
+			if (kids[i].pid == pid) {
+				reap(&kids[i], ws);
+				failed |= kids[i].s->state == FAILED;
+				kids[i] = kids[--nkids];
+				break;
+			}
+	}
+	free(kids);
+	for (size_t i = 0; i < plan->n; i++) {
+		free(plan->stages[i]->airlock);
+		plan->stages[i]->airlock = NULL;
+		failed |= plan->stages[i]->state != DONE;
 	}
 	report_write();
 	if (run_stopped())

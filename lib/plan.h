@@ -1,5 +1,7 @@
 /* plan.h: stages instantiated for a target, their steps, and the cache keys. */
 
+#include <time.h>
+
 struct defs;
 struct stagedef;
 struct target;
@@ -35,6 +37,8 @@ struct stage {
 	char key[65];
 	int state;
 	int hostcc; /* a cross stage built by the host's compiler (--host-toolchain) */
+	char *airlock;  /* while it builds: its steps' tools (lib/build.c) */
+	time_t started; /* when its first step started in this run */
 };
 
 struct plan {

@@ -442,6 +442,14 @@ rc=$?
 expect "--steps 2: two independent steps at once, the one that reads another after it" sh -c "test $rc -eq 0 && ls '$P/build/out/par-t1' | tr '\n' ' ' | grep -qx 'pa pb pc '"
 expect "... each step's lines whole, numbered in the order they started" sh -c "grep -q '^\[1/3\] par-t1 pa build [0-9:]*$' '$T/par2' && grep -q '^\[2/3\] par-t1 pb build [0-9:]*$' '$T/par2' && grep -q '^\[3/3\] par-t1 pc build [0-9:]*$' '$T/par2'"
 expect "... and the stage's table has them all" sh -c "grep -A4 '^par-t1: step times' '$T/par2' | grep -c 'build ' | grep -qx 3"
+# ... and of two stages: pd, alone in its stage, waits for pa to start
+printf 'version 1\nepoch 1\nphase build\n\tmkdir -p $OUT\n\ti=0; while [ ! -e %s/pa.started ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done\n\t[ -e %s/pa.started ] && touch $OUT/pd\n' "$T" "$T" > "$P/packages/pd"
+printf 'context host\ntools sh mkdir touch sleep\nbuild pd\n' > "$P/stages/par2"
+printf '\ttrue\n' >> "$P/packages/pa"; printf '\ttrue\n' >> "$P/packages/pb"
+rm -f "$T"/p?.started "$T"/p?.done
+bs --steps 2 stage par2-t1 par-t1 > "$T/par2b" 2>&1
+rc=$?
+expect "... and steps of two stages at once" sh -c "test $rc -eq 0 && test -e '$P/build/out/par2-t1/pd' && test -e '$P/build/out/par-t1/pb'"
 printf '\ttrue\n' >> "$P/packages/pa"; printf '\ttrue\n' >> "$P/packages/pb"
 rm -f "$T"/p?.started "$T"/p?.done
 touch "$T/hold"
@@ -464,7 +472,7 @@ bs --steps 2 stage par-t1 > "$T/par5" 2>&1
 rc=$?
 expect "after the runner was killed, both steps' leftovers are stopped, and it goes on" sh -c "test $rc -eq 0 && test \$(grep -c 'left running by a killed run' '$T/par5') -ge 2"
 expect "... none left" gone "sleep 987"
-rm "$P/stages/par" "$P/packages/pa" "$P/packages/pb" "$P/packages/pc"
+rm "$P/stages/par" "$P/stages/par2" "$P/packages/pa" "$P/packages/pb" "$P/packages/pc" "$P/packages/pd"
 
 # --option=value is --option value
 "$BOOTSTRAP" --top="$P" --cache="$P/cache" --mirror="$P/mirror" --jobs=2 plan final-t1 > "$T/eq1" 2>&1
