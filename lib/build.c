@@ -1083,19 +1083,20 @@ int build_plan(struct plan *plan)
 			for (size_t i = 0; i < nkids; i++)
 				kill(kids[i].pid, run_stopped());
 		}
-		int ws;
-		pid_t pid = waitpid(-1, &ws, WNOHANG);
-		if (pid <= 0) {
-			msleep(100);
-			continue;
-		}
-		for (size_t i = 0; i < nkids; i++)
-			if (kids[i].pid == pid) {
+		/* its own children only: a helper the runner waits for elsewhere
+		 * is not taken from it */
+		int ws, ended = 0;
+		for (size_t i = 0; i < nkids;)
+			if (waitpid(kids[i].pid, &ws, WNOHANG) == kids[i].pid) {
 				reap(&kids[i], ws);
 				failed |= kids[i].s->state == FAILED;
 				kids[i] = kids[--nkids];
-				break;
+				ended = 1;
+			} else {
+				i++;
 			}
+		if (!ended)
+			msleep(100);
 	}
 	free(kids);
 	for (size_t i = 0; i < plan->n; i++) {
