@@ -889,6 +889,9 @@ static struct step *ready(struct stage *st)
  * and its table printed. A stage whose need did not finish is skipped. */
 static void settle(struct plan *plan)
 {
+	/* stopped, the run makes nothing more: the next one goes on */
+	if (run_stopped())
+		return;
 	for (size_t i = 0; i < plan->n; i++) {
 		struct stage *st = plan->stages[i];
 		int waiting = 0, left = 0, failed = 0;
