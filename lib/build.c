@@ -495,12 +495,11 @@ static int phase(struct step *s, const char *dir, const char *out, const char *l
 	j.append = again && exists(log);
 	st = run_job(&j, &secs);
 	if (how == REAL) {
-		s->ran = 1, s->secs = secs, s->total = spent + secs;
+		s->ran = 1, s->secs = secs, s->total = secs = spent + secs;
 		if (st == 0 && spent > 0) {
 			char d[32];
-			printf("      %s: %s in all, its earlier attempts counted\n", step_name(s), fmtdur(spent + secs, d));
+			printf("      %s: %s in all, its earlier attempts counted\n", step_name(s), fmtdur(secs, d));
 		}
-		secs += spent;
 		if (st == 0)
 			unlink(spentf);
 		else {
@@ -884,6 +883,30 @@ static struct step *ready(struct stage *st)
 	return NULL;
 }
 
+/* the stages st needs: 1 all done, 0 not yet, -1 one did not finish
+ * (then *which is it) */
+static int needsdone(struct stage *st, struct stage **which)
+{
+	int r = 1;
+
+	for (size_t k = 0; k < st->nneeds; k++)
+		if (st->needs[k]->state == FAILED || st->needs[k]->state == SKIPPED) {
+			*which = st->needs[k];
+			return -1;
+		} else if (st->needs[k]->state != DONE) {
+			r = 0;
+		}
+	return r;
+}
+
+/* none of st's steps not yet started will be */
+static void skipstage(struct stage *st)
+{
+	for (size_t j = 0; j < st->nsteps; j++)
+		if (st->steps[j]->state == TODO)
+			st->steps[j]->state = SKIPPED;
+}
+
 /* a stage can start once the stages it needs are done; it is done when
  * none of its steps is left to build or running: then its output is made
  * and its table printed. A stage whose need did not finish is skipped. */
@@ -893,23 +916,16 @@ static void settle(struct plan *plan)
 	if (run_stopped())
 		return;
 	for (size_t i = 0; i < plan->n; i++) {
-		struct stage *st = plan->stages[i];
-		int waiting = 0, left = 0, failed = 0;
-		if (st->state != TODO)
+		struct stage *st = plan->stages[i], *need;
+		int needs, left = 0, failed = 0;
+		if (st->state != TODO || !(needs = needsdone(st, &need)))
 			continue;
-		for (size_t k = 0; k < st->nneeds; k++)
-			if (st->needs[k]->state == FAILED || st->needs[k]->state == SKIPPED) {
-				warn("skipping %s: it needs %s, which did not finish", st->name, st->needs[k]->name);
-				for (size_t j = 0; j < st->nsteps; j++)
-					if (st->steps[j]->state == TODO)
-						st->steps[j]->state = SKIPPED;
-				st->state = SKIPPED;
-				break;
-			} else if (st->needs[k]->state != DONE) {
-				waiting = 1;
-			}
-		if (st->state != TODO || waiting)
+		if (needs < 0) {
+			warn("skipping %s: it needs %s, which did not finish", st->name, need->name);
+			skipstage(st);
+			st->state = SKIPPED;
 			continue;
+		}
 		ready(st); /* marks what a failure left unbuildable */
 		for (size_t j = 0; j < st->nsteps; j++) {
 			int sst = st->steps[j]->state;
@@ -928,16 +944,12 @@ static void settle(struct plan *plan)
 /* the next step to start: the first ready one, stages in plan order */
 static struct step *next(struct plan *plan)
 {
+	struct stage *need;
 	struct step *s;
 
 	for (size_t i = 0; i < plan->n; i++) {
 		struct stage *st = plan->stages[i];
-		int needs = 1;
-		if (st->state != TODO)
-			continue;
-		for (size_t k = 0; k < st->nneeds; k++)
-			needs &= st->needs[k]->state == DONE;
-		if (needs && (s = ready(st)))
+		if (st->state == TODO && needsdone(st, &need) > 0 && (s = ready(st)))
 			return s;
 	}
 	return NULL;
@@ -1046,8 +1058,10 @@ int build_plan(struct plan *plan)
 	for (size_t i = 0; i < plan->n; i++)
 		for (size_t k = 0; k < plan->stages[i]->nsteps; k++) {
 			struct step *s = plan->stages[i]->steps[k];
-			if (s->cached)
+			if (s->cached) {
+				s->state = DONE;
 				continue;
+			}
 			char *slot = step_slot(s);
 			double t = cache_gettime(s->stage->name, slot);
 			free(slot);
@@ -1060,18 +1074,12 @@ int build_plan(struct plan *plan)
 	int told = 0;
 	struct step *s;
 
-	for (size_t i = 0; i < plan->n; i++)
-		for (size_t k = 0; k < plan->stages[i]->nsteps; k++)
-			if (plan->stages[i]->steps[k]->cached)
-				plan->stages[i]->steps[k]->state = DONE;
 	for (;;) {
 		settle(plan);
 		while (!run_stopped() && (!failed || opts.keepgoing) && nkids < (size_t)opts.steps && (s = next(plan))) {
 			struct stage *st = s->stage;
 			if (!st->airlock && !(st->airlock = airlock(st))) {
-				for (size_t k = 0; k < st->nsteps; k++)
-					if (st->steps[k]->state == TODO)
-						st->steps[k]->state = SKIPPED;
+				skipstage(st);
 				failed = 1;
 				continue;
 			}

@@ -4,7 +4,7 @@
 
 struct opts {
 	int jobs;      /* -j */
-	int steps;     /* --steps: independent steps of a stage built at once */
+	int steps;     /* --steps: steps that do not read each other built at once */
 	int verbose;   /* -v: stream step logs */
 	int keepgoing; /* -k */
 	int offline;   /* --offline: sources from the cache only */
