@@ -17,6 +17,7 @@
 #include "lib/guest.h"
 #include "lib/ledger.h"
 #include "lib/matrix.h"
+#include "lib/native.h"
 #include "lib/opts.h"
 #include "lib/os.h"
 #include "lib/plan.h"
@@ -346,6 +347,9 @@ static int cmd_plan(int argc, char **argv)
 			}
 			n++;
 		}
+		/* a rebuild over several sittings: how far its guest got */
+		if (!strcmp(st->def->context, "native"))
+			native_progress(st, stdout);
 	}
 	printf("%d steps, %d cached, %d to build", n, n - todo, todo);
 	if (todo > untimed)

@@ -401,3 +401,41 @@ int guest_extract(const char *scratch, const char *from, const char *to)
 	free(tmp), free(got), free(req);
 	return r;
 }
+
+char *guest_read(const char *scratch, const char *path)
+{
+	char *req = xasprintf("cat %s", path);
+	/* -c: read-only, as the disk was last written, so a running guest's
+	 * too; debugfs says what it could not find on stderr, and exits 0 */
+	char *argv[] = {"debugfs", "-c", "-R", req, (char *)scratch, NULL};
+	struct buf out = {0};
+
+	if (proc_capture(argv, &out, PROC_NULL) != 0 || out.n == 0) {
+		free(out.s);
+		out.s = NULL;
+	}
+	free(req);
+	return out.s;
+}
+
+char **guest_dirs(const char *scratch, const char *dir, size_t *n)
+{
+	char *req = xasprintf("ls -p %s", dir);
+	char *argv[] = {"debugfs", "-c", "-R", req, (char *)scratch, NULL};
+	struct buf out = {0};
+	char **v = NULL;
+
+	*n = 0;
+	if (proc_capture(argv, &out, PROC_NULL) == 0 && out.s)
+		for (char *l = strtok(out.s, "\n"); l; l = strtok(NULL, "\n")) {
+			unsigned mode;
+			char name[4096];
+			/* /inode/mode/uid/gid/name/size/ */
+			if (sscanf(l, "/%*u/%o/%*u/%*u/%4095[^/]/", &mode, name) == 2 && S_ISDIR(mode) &&
+			    strcmp(name, ".") && strcmp(name, ".."))
+				v = (void *)vpush((void **)v, n, xstrdup(name));
+		}
+	free(out.s);
+	free(req);
+	return v;
+}

@@ -36,3 +36,8 @@ void guest_stopdistccd(struct guest *g);
 /* the directory from (absolute, "/out") of an ext2 image, as the new
  * directory to; no root needed (debugfs rdump) */
 int guest_extract(const char *scratch, const char *from, const char *to);
+/* a file of an ext2 image, as text (read-only, a running guest's too);
+ * NULL when it is not there or empty */
+char *guest_read(const char *scratch, const char *path);
+/* the names of the directories in dir of an ext2 image; *n of them */
+char **guest_dirs(const char *scratch, const char *dir, size_t *n);

@@ -19,6 +19,7 @@
 #include "build.h"
 #include "defs.h"
 #include "fetch.h"
+#include "guest.h"
 #include "native.h"
 #include "opts.h"
 #include "os.h"
@@ -149,4 +150,79 @@ char **native_argv(struct step *s, struct defs *defs, const char *dir, const cha
 #undef ARG
 	free(image), free(cross), free(ctl), free(self);
 	return argv;
+}
+
+/* The runner inside keeps its work and cache on the scratch disk, in
+ * $BUILD (packages/selfhost, lib/guest-init.sh) */
+#define GUEST_WORK "/build/work/work"
+#define GUEST_HISTORY "/build/cache/state/history.csv"
+
+/* the steps the guest built, from its history (DATE,STAGE,STEP,SECONDS a
+ * line): each once, with its last time */
+static void built(const char *disk, FILE *f)
+{
+	char *hist = guest_read(disk, GUEST_HISTORY), *first = NULL, *last = NULL;
+	char **names = NULL;
+	double *secs = NULL, total = 0;
+	size_t n = 0;
+	char d[32];
+
+	for (char *l = hist ? strtok(hist, "\n") : NULL; l; l = strtok(NULL, "\n")) {
+		char *c1 = strchr(l, ','), *c3 = strrchr(l, ',');
+		if (!c1 || c3 == c1)
+			continue;
+		*c1 = *c3 = 0;
+		size_t i = 0;
+		while (i < n && strcmp(names[i], c1 + 1))
+			i++;
+		if (i == n) {
+			names = (void *)vpush((void **)names, &n, xstrdup(c1 + 1));
+			secs = xreallocarray(secs, n, sizeof(*secs));
+		}
+		secs[i] = atof(c3 + 1);
+		first = first ? first : l;
+		last = l;
+	}
+	for (size_t i = 0; i < n; i++)
+		total += secs[i];
+	if (n)
+		fprintf(f, "  the guest built %zu steps there, %s in all, from %s to %s\n", n, fmtdur(total, d), first, last);
+	else
+		fprintf(f, "  the guest built no step there yet\n");
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names), free(secs), free(hist);
+}
+
+/* the trees of steps stopped inside, with what they have spent */
+static void stopped(const char *disk, FILE *f)
+{
+	size_t ns, np;
+	char **stages = guest_dirs(disk, GUEST_WORK, &ns), d[32];
+
+	for (size_t i = 0; i < ns; i++) {
+		char *dir = xasprintf("%s/%s", GUEST_WORK, stages[i]);
+		char **pkgs = guest_dirs(disk, dir, &np);
+		for (size_t k = 0; k < np; k++) {
+			char *p = xasprintf("%s/%s/spent", dir, pkgs[k]), *spent = guest_read(disk, p);
+			if (spent)
+				fprintf(f, "  stopped in its tree, to go on there: %s %s, %s spent\n", stages[i], pkgs[k],
+				        fmtdur(atof(spent), d));
+			free(p), free(spent), free(pkgs[k]);
+		}
+		free(pkgs), free(dir), free(stages[i]);
+	}
+	free(stages);
+}
+
+void native_progress(struct stage *st, FILE *f)
+{
+	char *disk = xasprintf("%s/guest/%s.img", opts.work, st->name);
+
+	if (exists(disk)) {
+		fprintf(f, "  the guest's disk: %s (kept: the next run goes on there)\n", disk);
+		built(disk, f);
+		stopped(disk, f);
+	}
+	free(disk);
 }

@@ -1,6 +1,9 @@
 /* native.h: a native stage's step, run inside the target under qemu. */
 
+#include <stdio.h>
+
 struct defs;
+struct stage;
 struct step;
 
 /* the control directory ctl for the guest: the phase's script, its
@@ -9,3 +12,7 @@ int native_control(struct defs *defs, const char *ctl, const char *script, char 
 /* the command that runs the step in the guest: this program's guest
  * command, its scratch disk in dir, its output to out; NULL on error */
 char **native_argv(struct step *s, struct defs *defs, const char *dir, const char *script, char **env, const char *out);
+/* what a native stage's guest disk holds, for a plan: the steps built
+ * inside, and those stopped in their trees with the time spent; nothing
+ * without a disk */
+void native_progress(struct stage *st, FILE *f);

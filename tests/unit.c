@@ -14,6 +14,7 @@
 #include "../lib/defs.h"
 #include "../lib/guest.h"
 #include "../lib/manifest.h"
+#include "../lib/native.h"
 #include "../lib/opts.h"
 #include "../lib/os.h"
 #include "../lib/plan.h"
@@ -494,6 +495,52 @@ static void test_extract(void)
 	free(dir), free(disk), free(to), free(tmp), free(su), free(bin);
 }
 
+/* a rebuild's guest disk, read between sittings: the steps built inside
+ * (each once, with its last time) and those stopped in their trees */
+static void test_progress(void)
+{
+	char *dir = xasprintf("/tmp/bootstrap-progress.%ld", (long)getpid()), *cmd, *rep, *text;
+	struct stage st = {.name = "rebuild-t1"};
+	char *work = opts.work;
+	FILE *f;
+
+	if (!which("mke2fs") || !which("debugfs")) {
+		printf("skip - native_progress: e2fsprogs is not installed\n");
+		free(dir);
+		return;
+	}
+	cmd = xasprintf("w=%s/fs/build/work/work/cross-t1 && mkdir -p $w/gcc $w/binutils %s/guest %s/fs/build/cache/state && "
+	                "printf 5866.5 > $w/gcc/spent && "
+	                "printf '2026-11-30 19:37:51,cross-t1,binutils cross,1680.5\\n"
+	                "2026-11-30 19:38:00,cross-t1,musl headers,40.2\\n"
+	                "2026-12-01 10:00:00,cross-t1,musl headers,41.0\\n' > %s/fs/build/cache/state/history.csv && "
+	                "mke2fs -q -t ext2 -d %s/fs %s/guest/rebuild-t1.img 8M", dir, dir, dir, dir, dir, dir);
+	check(system(cmd) == 0, "native_progress: a guest disk with a history and a stopped tree", cmd);
+	opts.work = dir;
+	rep = xasprintf("%s/report", dir);
+	f = fopen(rep, "w");
+	native_progress(&st, f);
+	fclose(f);
+	text = readfile(rep, NULL);
+	char *why = xasprintf("report:\n%s", text ? text : "");
+	check(text && strstr(text, "the guest built 2 steps there, 28:42 in all, from 2026-11-30 19:37:51 to 2026-12-01 10:00:00\n"),
+	      "native_progress: the steps built inside, each once at its last time", why);
+	check(text && strstr(text, "stopped in its tree, to go on there: cross-t1 gcc, 1:37:47 spent\n") &&
+	      !strstr(text, "binutils, "), "native_progress: a stopped step with its time, and only it", why);
+	char *disk = xasprintf("%s/guest/rebuild-t1.img", dir);
+	unlink(disk);
+	free(disk);
+	f = fopen(rep, "w");
+	native_progress(&st, f);
+	fclose(f);
+	free(text);
+	text = readfile(rep, NULL);
+	check(!text || !*text, "native_progress: nothing without a disk", text);
+	opts.work = work;
+	rmtree(dir);
+	free(dir), free(cmd), free(rep), free(text), free(why);
+}
+
 int main(void)
 {
 	umask(022);
@@ -509,5 +556,6 @@ int main(void)
 	test_os();
 	test_distccd();
 	test_extract();
+	test_progress();
 	return failed != 0;
 }
