@@ -206,7 +206,7 @@ static void stopped(const char *disk, FILE *f)
 		for (size_t k = 0; k < np; k++) {
 			char *p = xasprintf("%s/%s/spent", dir, pkgs[k]), *spent = guest_read(disk, p);
 			if (spent)
-				fprintf(f, "  stopped in its tree, to go on there: %s %s, %s spent\n", stages[i], pkgs[k],
+				fprintf(f, "  unfinished, in its tree: %s %s, %s spent by its last stop\n", stages[i], pkgs[k],
 				        fmtdur(atof(spent), d));
 			free(p), free(spent), free(pkgs[k]);
 		}
