@@ -59,15 +59,24 @@ static char **markedenv(struct job *j, const char *mark)
 	return env;
 }
 
-static pid_t start(struct job *j, int out, const char *mark)
+/* The job starts once its record is written (gate: a byte from us), so
+ * that a run that finds this one killed finds the job in the record: a
+ * job that ran first could outlive both. Without the byte (we were
+ * killed before), it does not start. */
+static pid_t start(struct job *j, int out, const char *mark, int gate[2])
 {
 	char **env = markedenv(j, mark);
 	pid_t pid = fork();
+	char go;
 
 	if (pid < 0)
 		fatal("fork:");
 	if (pid)
 		return pid;
+	close(gate[1]);
+	if (read(gate[0], &go, 1) != 1)
+		_exit(127);
+	close(gate[0]);
 	setpgid(0, 0);
 	signal(SIGINT, SIG_DFL);
 	signal(SIGTERM, SIG_DFL);
@@ -84,6 +93,19 @@ static pid_t start(struct job *j, int out, const char *mark)
 	execve(j->argv[0], j->argv, env);
 	fprintf(stderr, "bootstrap: cannot run %s: %s\n", j->argv[0], strerror(errno));
 	_exit(127);
+}
+
+/* the byte that starts the job; a job already gone (killed while it
+ * waited) must not take us with it through SIGPIPE: its status tells */
+static void opengate(int fd)
+{
+	struct sigaction ign = {.sa_handler = SIG_IGN}, old;
+
+	sigaction(SIGPIPE, &ign, &old);
+	if (write(fd, "g", 1) < 0 && errno != EPIPE)
+		warn("cannot start a job:");
+	sigaction(SIGPIPE, &old, NULL);
+	close(fd);
 }
 
 /* how a step's line is shown: LIVE rewrites the terminal's line (a
@@ -140,7 +162,7 @@ static void relay(const char *line, void *arg)
 
 int run_job(struct job *j, double *secs)
 {
-	int p[2], log, st = -1, exited = 0, piped = 1;
+	int p[2], gate[2], log, st = -1, exited = 0, piped = 1;
 	double t0 = j->start ? j->start : now(), shown = -1, beat = now(), killat = 0;
 	char buf[8192];
 	struct lines rl = {{0}, 0};
@@ -156,15 +178,17 @@ int run_job(struct job *j, double *secs)
 		if (write(log, mark, n) < 0)
 			fatal("cannot write log %s:", j->log);
 	}
-	if (pipe(p) < 0)
+	if (pipe(p) < 0 || pipe(gate) < 0)
 		fatal("pipe:");
 	fcntl(p[0], F_SETFD, FD_CLOEXEC);
+	fcntl(gate[0], F_SETFD, FD_CLOEXEC), fcntl(gate[1], F_SETFD, FD_CLOEXEC);
 	/* unique on this machine while we live: our pid, the time, a count */
 	static unsigned count;
 	char mark[64];
 	snprintf(mark, sizeof(mark), "%ld.%ld.%u", (long)getpid(), (long)time(NULL), ++count);
-	pid = start(j, p[1], mark);
+	pid = start(j, p[1], mark, gate);
 	close(p[1]);
+	close(gate[0]);
 	setpgid(pid, pid);
 	if (j->record) {
 		unsigned long long since = 0;
@@ -173,6 +197,7 @@ int run_job(struct job *j, double *secs)
 		writefile(j->record, s, strlen(s));
 		free(s);
 	}
+	opengate(gate[1]);
 	if (!live()) {
 		printf("%s ...%s%s%s\n", j->label, j->estimate > 0 ? " (~" : "",
 		       j->estimate > 0 ? fmtdur(j->estimate, buf) : "", j->estimate > 0 ? ")" : "");

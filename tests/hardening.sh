@@ -49,6 +49,21 @@ expect "it stops the killed run's step" gone "sleep 7772"
 expect "a pgid file in a source or build tree kills no one" alive $victim
 expect "... and the runner names only its own group" sh -c "! grep -q 'process group $vgrp' '$T/k2'"
 
+# 1, late: the step's record once came after its start, so that a run
+# killed as its step began (seen under load) left a step that the next run
+# did not find, and waited for forever. The step starts once it is there.
+cat > "$P/packages/gate" <<R
+version 1
+epoch 1
+phase build
+	[ -e $P/build/running.gate-t1.gate.build ]
+	mkdir -p \$OUT
+R
+printf 'context host\ntools sh mkdir\nbuild gate\n' > "$P/stages/gate"
+bs stage gate-t1 > "$T/gate" 2>&1
+expect "a step's record is there before its first command runs" test $? -eq 0
+rm "$P/packages/gate" "$P/stages/gate"
+
 # 1, forged: a record with a group number too large for pid_t (once cut to -1:
 # every process) and the victim's group with a start time that is not its
 # own. A background holder of the steps' lock makes the next run read it.

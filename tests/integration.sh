@@ -420,7 +420,11 @@ expect "without a jobserver, -j N becomes MAKEFLAGS" grep -qx -- "-j5" "$P/build
 
 # --steps N: independent steps of a stage build side by side (pa and pb
 # each wait for the other to start), one that reads another's output waits
-# for it (pc, listed before pb, reads pa), and a stop reaches every step
+# for it (pc, listed before pb, reads pa), and a stop reaches every step.
+# How long a step waits for the other, in tenths of a second, is in a file
+# (no input of the steps): short where the wait must fail, long where a
+# loaded machine may take seconds to start the other step
+echo 20 > "$T/patience"
 for x in a b; do
 	y=$([ $x = a ] && echo b || echo a)
 	cat > "$P/packages/p$x" <<R
@@ -429,24 +433,25 @@ epoch 1
 phase build
 	mkdir -p \$OUT
 	touch $T/p$x.started
-	i=0; while [ ! -e $T/p$y.started ] && [ \$i -lt 50 ]; do sleep 0.1; i=\$((i+1)); done
+	i=0; n=\$(cat $T/patience); while [ ! -e $T/p$y.started ] && [ \$i -lt \$n ]; do sleep 0.1; i=\$((i+1)); done
 	[ -e $T/p$y.started ]
 	if [ -e $T/hold ]; then sleep 987; fi
 	touch $T/p$x.done \$OUT/p$x
 R
 done
 printf 'version 1\nepoch 1\ndepends pa\nphase build\n\tmkdir -p $OUT\n\t[ -e %s/pa.done ] && touch $OUT/pc\n' "$T" > "$P/packages/pc"
-printf 'context host\ntools sh mkdir touch sleep\nbuild pa\nbuild pc\nbuild pb\n' > "$P/stages/par"
+printf 'context host\ntools sh mkdir touch sleep cat\nbuild pa\nbuild pc\nbuild pb\n' > "$P/stages/par"
 bs stage par-t1 > "$T/par1" 2>&1
 expect "one step at a time by default (the steps that wait for each other fail)" sh -c "test $? -ne 0 && grep -q 'step failed: package pa' '$T/par1'"
 rm -f "$T"/p?.started "$T"/p?.done
+echo 600 > "$T/patience"
 bs --steps 2 stage par-t1 > "$T/par2" 2>&1
 rc=$?
 expect "--steps 2: two independent steps at once, the one that reads another after it" sh -c "test $rc -eq 0 && ls '$P/build/out/par-t1' | tr '\n' ' ' | grep -qx 'pa pb pc '"
 expect "... each step's lines whole, numbered in the order they started" sh -c "grep -q '^\[1/3\] par-t1 pa build [0-9:]*$' '$T/par2' && grep -q '^\[2/3\] par-t1 pb build [0-9:]*$' '$T/par2' && grep -q '^\[3/3\] par-t1 pc build [0-9:]*$' '$T/par2'"
 expect "... and the stage's table has them all" sh -c "grep -A4 '^par-t1: step times' '$T/par2' | grep -c 'build ' | grep -qx 3"
 # ... and of two stages: pd, alone in its stage, waits for pa to start
-printf 'version 1\nepoch 1\nphase build\n\tmkdir -p $OUT\n\ti=0; while [ ! -e %s/pa.started ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done\n\t[ -e %s/pa.started ] && touch $OUT/pd\n' "$T" "$T" > "$P/packages/pd"
+printf 'version 1\nepoch 1\nphase build\n\tmkdir -p $OUT\n\ti=0; while [ ! -e %s/pa.started ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i+1)); done\n\t[ -e %s/pa.started ] && touch $OUT/pd\n' "$T" "$T" > "$P/packages/pd"
 printf 'context host\ntools sh mkdir touch sleep\nbuild pd\n' > "$P/stages/par2"
 printf '\ttrue\n' >> "$P/packages/pa"; printf '\ttrue\n' >> "$P/packages/pb"
 rm -f "$T"/p?.started "$T"/p?.done
@@ -458,7 +463,7 @@ rm -f "$T"/p?.started "$T"/p?.done
 touch "$T/hold"
 bsbg --steps 2 stage par-t1 > "$T/par3" 2>&1
 pid=$!
-i=0; while [ "$(pgrep -fc 'sleep 987')" -lt 2 ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done
+i=0; while [ "$(pgrep -fc 'sleep 987')" -lt 2 ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i+1)); done
 kill -TERM $pid
 wait $pid
 rc=$?
@@ -467,7 +472,7 @@ expect "... and their processes" gone "sleep 987"
 rm -f "$T"/p?.started "$T"/p?.done
 bsbg --steps 2 stage par-t1 > "$T/par4" 2>&1
 pid=$!
-i=0; while [ "$(pgrep -fc 'sleep 987')" -lt 2 ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done
+i=0; while [ "$(pgrep -fc 'sleep 987')" -lt 2 ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i+1)); done
 kill -9 $pid
 wait $pid 2>/dev/null
 rm -f "$T/hold"
