@@ -185,8 +185,11 @@ static void built(const char *disk, FILE *f)
 	}
 	for (size_t i = 0; i < n; i++)
 		total += secs[i];
-	if (n)
-		fprintf(f, "  the guest built %zu steps there, %s in all, from %s to %s\n", n, fmtdur(total, d), first, last);
+	/* the history is written at the end of each of the guest's runs */
+	if (n && !strcmp(first, last))
+		fprintf(f, "  the guest built %zu steps there, %s in all, recorded %s\n", n, fmtdur(total, d), first);
+	else if (n)
+		fprintf(f, "  the guest built %zu steps there, %s in all, recorded from %s to %s\n", n, fmtdur(total, d), first, last);
 	else
 		fprintf(f, "  the guest built no step there yet\n");
 	for (size_t i = 0; i < n; i++)

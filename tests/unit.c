@@ -523,7 +523,7 @@ static void test_progress(void)
 	fclose(f);
 	text = readfile(rep, NULL);
 	char *why = xasprintf("report:\n%s", text ? text : "");
-	check(text && strstr(text, "the guest built 2 steps there, 28:42 in all, from 2026-11-30 19:37:51 to 2026-12-01 10:00:00\n"),
+	check(text && strstr(text, "the guest built 2 steps there, 28:42 in all, recorded from 2026-11-30 19:37:51 to 2026-12-01 10:00:00\n"),
 	      "native_progress: the steps built inside, each once at its last time", why);
 	check(text && strstr(text, "unfinished, in its tree: cross-t1 gcc, 1:37:47 spent by its last stop\n") &&
 	      !strstr(text, "binutils, "), "native_progress: a stopped step with its time, and only it", why);
