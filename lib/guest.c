@@ -336,6 +336,13 @@ int guest_run(struct guest *g)
 	return status;
 }
 
+/* a line of debugfs's "ls -p" (/inode/mode/uid/gid/name/size/), other
+ * than "." and "..": 1 with its mode and name */
+static int lsentry(const char *l, unsigned *mode, char name[4096])
+{
+	return sscanf(l, "/%*u/%o/%*u/%*u/%4095[^/]/", mode, name) == 2 && strcmp(name, ".") && strcmp(name, "..");
+}
+
 /* debugfs's rdump sets each file's permissions but not its set-user-ID,
  * set-group-ID and sticky bits (its table of mode bits has nine): a
  * root filesystem's /tmp comes back 0777 instead of 1777. Every directory
@@ -365,9 +372,7 @@ static int restorebits(const char *scratch, const char *from, const char *to)
 			dir = l + 15 + strlen(from);
 			continue;
 		}
-		if (!dir || sscanf(l, "/%*u/%o/%*u/%*u/%4095[^/]/", &mode, name) != 2 || !(mode & 07000))
-			continue;
-		if (!strcmp(name, ".") || !strcmp(name, ".."))
+		if (!dir || !lsentry(l, &mode, name) || !(mode & 07000))
 			continue;
 		char *path = xasprintf("%s%s/%s", to, dir, name);
 		if (chmod(path, mode & 07777) < 0)
@@ -402,11 +407,12 @@ int guest_extract(const char *scratch, const char *from, const char *to)
 	return r;
 }
 
-char *guest_read(const char *scratch, const char *path)
+/* what debugfs says to one request (cmd and arg) on the disk; NULL when
+ * nothing. -c: read-only, as the disk was last written, so a running
+ * guest's too; debugfs says what it could not find on stderr, and exits 0 */
+static char *ask(const char *scratch, const char *cmd, const char *arg)
 {
-	char *req = xasprintf("cat %s", path);
-	/* -c: read-only, as the disk was last written, so a running guest's
-	 * too; debugfs says what it could not find on stderr, and exits 0 */
+	char *req = xasprintf("%s %s", cmd, arg);
 	char *argv[] = {"debugfs", "-c", "-R", req, (char *)scratch, NULL};
 	struct buf out = {0};
 
@@ -418,24 +424,21 @@ char *guest_read(const char *scratch, const char *path)
 	return out.s;
 }
 
+char *guest_read(const char *scratch, const char *path)
+{
+	return ask(scratch, "cat", path);
+}
+
 char **guest_dirs(const char *scratch, const char *dir, size_t *n)
 {
-	char *req = xasprintf("ls -p %s", dir);
-	char *argv[] = {"debugfs", "-c", "-R", req, (char *)scratch, NULL};
-	struct buf out = {0};
-	char **v = NULL;
+	char *out = ask(scratch, "ls -p", dir), **v = NULL;
+	unsigned mode;
+	char name[4096];
 
 	*n = 0;
-	if (proc_capture(argv, &out, PROC_NULL) == 0 && out.s)
-		for (char *l = strtok(out.s, "\n"); l; l = strtok(NULL, "\n")) {
-			unsigned mode;
-			char name[4096];
-			/* /inode/mode/uid/gid/name/size/ */
-			if (sscanf(l, "/%*u/%o/%*u/%*u/%4095[^/]/", &mode, name) == 2 && S_ISDIR(mode) &&
-			    strcmp(name, ".") && strcmp(name, ".."))
-				v = (void *)vpush((void **)v, n, xstrdup(name));
-		}
-	free(out.s);
-	free(req);
+	for (char *l = out ? strtok(out, "\n") : NULL; l; l = strtok(NULL, "\n"))
+		if (lsentry(l, &mode, name) && S_ISDIR(mode))
+			v = (void *)vpush((void **)v, n, xstrdup(name));
+	free(out);
 	return v;
 }

@@ -101,6 +101,12 @@ int native_control(struct defs *defs, const char *ctl, const char *script, char 
 	return r ? -1 : 0;
 }
 
+/* the guest's scratch disk of a native stage, kept between runs */
+static char *scratchdisk(struct stage *st)
+{
+	return xasprintf("%s/guest/%s.img", opts.work, st->name);
+}
+
 /* the output of the stage of that kind this one needs, or NULL */
 static char *needed(struct stage *st, const char *kind)
 {
@@ -133,7 +139,7 @@ char **native_argv(struct step *s, struct defs *defs, const char *dir, const cha
 	ARG("guest");
 	ARG("%s/system-image-%s", image, arch);
 	ARG("%s", ctl);
-	ARG("--scratch"), ARG("%s/guest/%s.img", opts.work, st->name);
+	ARG("--scratch"), PUSH(argv, n, scratchdisk(st));
 	ARG("--out"), ARG("%s", out);
 	/* what the guest's runner logged, back here after every boot */
 	ARG("--logs"), ARG("%s/logs/%s/guest", opts.work, st->name);
@@ -220,7 +226,7 @@ static void stopped(const char *disk, FILE *f)
 
 void native_progress(struct stage *st, FILE *f)
 {
-	char *disk = xasprintf("%s/guest/%s.img", opts.work, st->name);
+	char *disk = scratchdisk(st);
 
 	if (exists(disk)) {
 		fprintf(f, "  the guest's disk: %s (kept: the next run goes on there)\n", disk);
