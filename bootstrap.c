@@ -341,6 +341,7 @@ static int cmd_plan(int argc, char **argv)
 					untimed++;
 				printf("\n");
 				plan_why(s, stdout);
+				build_where(s, stdout);
 				todo++;
 			} else {
 				printf("\n");

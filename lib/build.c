@@ -155,6 +155,39 @@ void build_lock(void)
 	free(steps);
 }
 
+/* for plan, a step that is not cached: whether its build tree holds an
+ * attempt at this key, and so where the next run goes on; running now when
+ * its record is there and a run holds the work tree (else the record is a
+ * killed run's) */
+void build_where(struct step *s, FILE *f)
+{
+	char *dir = pkgdir(s), *attempt = xasprintf("%s/attempt", dir), *spentf = xasprintf("%s/spent", dir);
+	char *rec = record(s), *lock = xasprintf("%s/lock", opts.work);
+	char *was = readfile(attempt, NULL), *spent = readfile(spentf, NULL);
+	double before = spent ? atof(spent) : 0;
+	struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
+	struct stat st;
+	char d[32], d2[32], when[32];
+	int fd = open(lock, O_RDONLY | O_CLOEXEC);
+	int held = fd >= 0 && fcntl(fd, F_GETLK, &fl) == 0 && fl.l_type != F_UNLCK;
+
+	if (fd >= 0)
+		close(fd);
+	if (!was || strcmp(was, s->key)) {
+		/* nothing of it yet, or a tree of other inputs: built afresh */
+	} else if (held && stat(rec, &st) == 0) {
+		time_t t = st.st_mtime;
+		strftime(when, sizeof(when), "%Y-%m-%d %H:%M UTC", gmtime(&t));
+		fprintf(f, "      running now, since %s (%s so far", when, fmtdur(difftime(time(NULL), t), d));
+		if (before > 0)
+			fprintf(f, ", %s before in its tree", fmtdur(before, d2));
+		fprintf(f, ")\n");
+	} else if (before > 0) {
+		fprintf(f, "      stopped in its tree after %s: the next run goes on there\n", fmtdur(before, d));
+	}
+	free(dir), free(attempt), free(spentf), free(rec), free(lock), free(was), free(spent);
+}
+
 void build_unlock(void)
 {
 	if (lockfd >= 0)

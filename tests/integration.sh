@@ -400,10 +400,14 @@ pid=$!
 i=0; while [ ! -e "$T/started" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done
 bs stage slow-t1 > "$T/lock" 2>&1
 expect "a second run on the same work tree is refused" has "$T/lock" "another bootstrap run (pid $pid) is using $P/build"
+bs plan slow-t1 > "$T/planrun" 2>&1
+expect "plan: a step under way says so, and since when" grep -q '^      running now, since [0-9-]* [0-9:]* UTC (0:[0-9][0-9] so far)$' "$T/planrun"
 kill -INT $pid
 wait $pid
 rc=$?
 expect "Ctrl-C stops the run with a non-zero status" test $rc -ne 0
+bs plan slow-t1 > "$T/planstop" 2>&1
+expect "plan: a stopped step, the time it spent, and that the next run goes on in its tree" grep -q '^      stopped in its tree after 0:0[0-9]: the next run goes on there$' "$T/planstop"
 expect "Ctrl-C stops the step's processes" gone "sleep 987"
 expect "Ctrl-C leaves no half-written entry" test -z "$(ls "$P/cache/tmp")"
 rm -f "$T/slow"
