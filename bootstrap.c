@@ -585,6 +585,14 @@ static int cmd_guest(int argc, char **argv)
 		rmtree(logs);
 		if (guest_extract(g.scratch, "/logs", logs) == 0)
 			printf("guest: its logs are in %s\n", logs);
+		/* and distccd's beside them: the tree that held it goes when the
+		 * step is done */
+		char *from = xasprintf("%s/distccd.log", g.dir), *to = xasprintf("%s/distccd.log", logs);
+		size_t n;
+		char *text = readfile(from, &n);
+		if (text && (mkdirp(logs) < 0 || writefile(to, text, n) < 0))
+			warn("cannot copy %s to %s:", from, to);
+		free(from), free(to), free(text);
 	}
 	if (r == 0 && out)
 		r = guest_extract(g.scratch, "/out", out) < 0 ? 1 : 0;

@@ -176,9 +176,8 @@ void build_where(struct step *s, FILE *f)
 	if (!was || strcmp(was, s->key)) {
 		/* nothing of it yet, or a tree of other inputs: built afresh */
 	} else if (held && stat(rec, &st) == 0) {
-		time_t t = st.st_mtime;
-		strftime(when, sizeof(when), "%Y-%m-%d %H:%M UTC", gmtime(&t));
-		fprintf(f, "      running now, since %s (%s so far", when, fmtdur(difftime(time(NULL), t), d));
+		fprintf(f, "      running now, since %s (%s so far", fmtutc(st.st_mtime, when),
+		        fmtdur(difftime(time(NULL), st.st_mtime), d));
 		if (before > 0)
 			fprintf(f, ", %s before in its tree", fmtdur(before, d2));
 		fprintf(f, ")\n");

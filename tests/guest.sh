@@ -177,6 +177,7 @@ R
 	rc=$?
 	expect "distcc in the guest: a bare gcc is compiled on the host as gcc, not as a TARGET-gcc found in PATH" sh -c "test $rc -eq 0 && grep -qx 'compiled by the host' '$P/build/out/dcc-$arch/dcc' && grep -q 'guest: compiles go to the distcc hosts' '$P/build/logs/dcc-$arch/dcc.build.log'"
 	expect "distcc in the guest: a just-built compiler called by path is compiled on the host (no fallback), the same bytes as the guest's" grep -qx 'by path, the same bytes' "$P/build/out/dcc-$arch/xgcc"
+	expect "distcc in the guest: distccd's log is kept with the step's logs, its compiles named" sh -c "grep -q 'COMPILE_OK.*xgcc t.c' '$P/build/logs/dcc-$arch/guest/distccd.log'"
 else
 	echo "skip - distcc in the guest: cross-$arch is not built here"
 fi

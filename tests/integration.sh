@@ -401,7 +401,7 @@ i=0; while [ ! -e "$T/started" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); do
 bs stage slow-t1 > "$T/lock" 2>&1
 expect "a second run on the same work tree is refused" has "$T/lock" "another bootstrap run (pid $pid) is using $P/build"
 bs plan slow-t1 > "$T/planrun" 2>&1
-expect "plan: a step under way says so, and since when" grep -q '^      running now, since [0-9-]* [0-9:]* UTC (0:[0-9][0-9] so far)$' "$T/planrun"
+expect "plan: a step under way says so, and since when" grep -q '^      running now, since [0-9-]*T[0-9:]*Z (0:[0-9][0-9] so far)$' "$T/planrun"
 kill -INT $pid
 wait $pid
 rc=$?
