@@ -429,7 +429,7 @@ char *guest_read(const char *scratch, const char *path)
 	return ask(scratch, "cat", path);
 }
 
-char **guest_dirs(const char *scratch, const char *dir, size_t *n)
+char **guest_ls(const char *scratch, const char *dir, int dirs, size_t *n)
 {
 	char *out = ask(scratch, "ls -p", dir), **v = NULL;
 	unsigned mode;
@@ -437,7 +437,7 @@ char **guest_dirs(const char *scratch, const char *dir, size_t *n)
 
 	*n = 0;
 	for (char *l = out ? strtok(out, "\n") : NULL; l; l = strtok(NULL, "\n"))
-		if (lsentry(l, &mode, name) && S_ISDIR(mode))
+		if (lsentry(l, &mode, name) && !S_ISDIR(mode) == !dirs)
 			v = (void *)vpush((void **)v, n, xstrdup(name));
 	free(out);
 	return v;

@@ -39,5 +39,6 @@ int guest_extract(const char *scratch, const char *from, const char *to);
 /* a file of an ext2 image, as text (read-only, a running guest's too);
  * NULL when it is not there or empty */
 char *guest_read(const char *scratch, const char *path);
-/* the names of the directories in dir of an ext2 image; *n of them */
-char **guest_dirs(const char *scratch, const char *dir, size_t *n);
+/* the names in dir of an ext2 image, its directories (dirs 1) or its
+ * other entries (0); *n of them */
+char **guest_ls(const char *scratch, const char *dir, int dirs, size_t *n);

@@ -160,7 +160,8 @@ char **native_argv(struct step *s, struct defs *defs, const char *dir, const cha
 
 /* The runner inside keeps its work and cache on the scratch disk, in
  * $BUILD (packages/selfhost, lib/guest-init.sh) */
-#define GUEST_WORK "/build/work/work"
+#define GUEST_RUNNER "/build/work"
+#define GUEST_WORK GUEST_RUNNER "/work"
 #define GUEST_HISTORY "/build/cache/state/history.csv"
 
 /* the steps the guest built, from its history (DATE,STAGE,STEP,SECONDS a
@@ -207,11 +208,11 @@ static void built(const char *disk, FILE *f)
 static void stopped(const char *disk, FILE *f)
 {
 	size_t ns, np;
-	char **stages = guest_dirs(disk, GUEST_WORK, &ns), d[32];
+	char **stages = guest_ls(disk, GUEST_WORK, 1, &ns), d[32];
 
 	for (size_t i = 0; i < ns; i++) {
 		char *dir = xasprintf("%s/%s", GUEST_WORK, stages[i]);
-		char **pkgs = guest_dirs(disk, dir, &np);
+		char **pkgs = guest_ls(disk, dir, 1, &np);
 		for (size_t k = 0; k < np; k++) {
 			char *p = xasprintf("%s/%s/spent", dir, pkgs[k]), *spent = guest_read(disk, p);
 			if (spent)
@@ -224,6 +225,40 @@ static void stopped(const char *disk, FILE *f)
 	free(stages);
 }
 
+/* the steps the guest's runner had under way when it last synced its disk
+ * (its records, GUEST_RUNNER/running.STAGE.PKG.PHASE, are gone after a
+ * clean stop): what it is doing now, when it runs, or where it was cut,
+ * each with its log's last line then */
+static void underway(const char *disk, FILE *f)
+{
+	size_t n;
+	char **names = guest_ls(disk, GUEST_RUNNER, 0, &n), *synced = guest_read(disk, "/.synced"), when[32];
+
+	for (size_t i = 0; i < n; i++) {
+		char *step = names[i] + strlen("running."), *phase = strrchr(step, '.'), *pkg;
+		if (!startswith(names[i], "running.") || !phase || phase == step)
+			goto next;
+		*phase++ = 0;
+		if (!(pkg = strrchr(step, '.')) || pkg == step)
+			goto next;
+		*pkg++ = 0;
+		fprintf(f, "  under way in the guest at its last sync (%s): %s %s %s\n",
+		        synced ? fmtutc(atol(synced), when) : "time unknown", step, pkg, phase);
+		char *log = xasprintf("/logs/%s/%s.%s.log", step, pkg, phase), *text = guest_read(disk, log);
+		char *end = text ? text + strlen(text) : NULL, *l;
+		while (end && end > text && end[-1] == '\n')
+			*--end = 0;
+		if (end && end > text) {
+			l = strrchr(text, '\n');
+			fprintf(f, "      its log's last line: %.160s\n", l ? l + 1 : text);
+		}
+		free(log), free(text);
+	next:
+		free(names[i]);
+	}
+	free(names), free(synced);
+}
+
 void native_progress(struct stage *st, FILE *f)
 {
 	char *disk = scratchdisk(st);
@@ -232,6 +267,7 @@ void native_progress(struct stage *st, FILE *f)
 		fprintf(f, "  the guest's disk: %s (kept: the next run goes on there)\n", disk);
 		built(disk, f);
 		stopped(disk, f);
+		underway(disk, f);
 	}
 	free(disk);
 }
