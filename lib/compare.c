@@ -175,7 +175,14 @@ static void diffoscope(struct compare *c, const char *pa, const char *pb, const 
 			*p = '_';
 	out = xasprintf("%s/%s.txt", c->diffoscope, flat);
 	mkdirp(c->diffoscope);
-	char *argv[] = {"diffoscope", "--text", out, "--no-progress", (char *)pa, (char *)pb, NULL};
+	/* a text report has no size limit of its own (two texts of 2.7 MB
+	 * that differ in every line: 5.8 MB). diffoscope checks its report
+	 * size only between differences, so one long difference is cut by
+	 * the lines it keeps of each (that pair: 24 KB), and a file that
+	 * differs in many places still overshoots the size (two makes, 260
+	 * KB each: 3.4 MB without, 3.0 MB with these) */
+	char *argv[] = {"diffoscope", "--text", out, "--max-text-report-size", "1048576",
+	                "--max-diff-block-lines-saved", "1024", "--no-progress", (char *)pa, (char *)pb, NULL};
 	if (proc_run(argv, NULL, PROC_NULL) >= 0) /* 1 means "they differ" */
 		n++;
 	free(out);

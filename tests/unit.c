@@ -389,6 +389,36 @@ static void test_compare(void)
 	free(a), free(b), free(ma), free(mb), free(rep), free(text), free(why);
 }
 
+/* diffoscope's report of one long difference is cut, not as long as the
+ * files: two texts that differ in every one of 50,000 lines */
+static void test_diffoscope(void)
+{
+	char *a = xasprintf("/tmp/bootstrap-dfs-a.%ld", (long)getpid()), *b = xasprintf("/tmp/bootstrap-dfs-b.%ld", (long)getpid());
+	char *dfs = xasprintf("%s.diffoscope", a), *ma = xasprintf("%s.manifest", a), *mb = xasprintf("%s.manifest", b);
+	char *rep = xasprintf("%s.report", a), *out = xasprintf("%s/lines.txt", dfs);
+	struct buf ta = {0}, tb = {0};
+	size_t n = 0;
+
+	if (!which("diffoscope")) {
+		printf("skip - compare: diffoscope is not installed\n");
+		free(a), free(b), free(dfs), free(ma), free(mb), free(rep), free(out);
+		return;
+	}
+	rmtree(a), rmtree(b), rmtree(dfs), mkdirp(a), mkdirp(b);
+	for (int i = 0; i < 50000; i++)
+		bufprintf(&ta, "line a %d\n", i), bufprintf(&tb, "line b %d\n", i);
+	put(a, "lines", ta.s, ta.n), put(b, "lines", tb.s, tb.n);
+	manifest_save(a, ma), manifest_save(b, mb);
+	FILE *f = fopen(rep, "w");
+	compare_outputs(&(struct compare){.a = a, .b = b, .diffoscope = dfs}, f);
+	fclose(f);
+	char *text = readfile(out, &n), *why = xasprintf("%zu bytes in %s for files of %zu", n, out, ta.n);
+	check(text && n > 0 && n < ta.n / 4 && strstr(text, "lines removed"), "compare: diffoscope's report of a long difference is cut", why);
+	rmtree(a), rmtree(b), rmtree(dfs);
+	unlink(ma), unlink(mb), unlink(rep);
+	free(a), free(b), free(dfs), free(ma), free(mb), free(rep), free(out), free(ta.s), free(tb.s), free(text), free(why);
+}
+
 /* process numbers from records: only real, other processes' groups */
 static void test_os(void)
 {
@@ -559,6 +589,7 @@ int main(void)
 	test_manifest();
 	test_links();
 	test_compare();
+	test_diffoscope();
 	test_os();
 	test_distccd();
 	test_extract();
