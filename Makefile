@@ -8,7 +8,7 @@ PREFIX = /usr/local
 
 OBJ = lib/archive.o lib/audit.o lib/build.o lib/cache.o lib/compare.o lib/defs.o \
       lib/doctor.o lib/fetch.o lib/guest.o lib/ledger.o lib/manifest.o lib/matrix.o lib/native.o lib/os.o lib/plan.o lib/proc.o lib/provenance.o \
-      lib/rebuilt.o lib/report.o lib/run.o lib/sbom.o lib/scan.o lib/sha256.o lib/tree.o lib/util.o
+      lib/rebuilt.o lib/report.o lib/run.o lib/sbom.o lib/scan.o lib/sha256.o lib/tree.o lib/util.o lib/worktree.o
 
 all: bootstrap
 
@@ -19,7 +19,7 @@ tests/unit: tests/unit.o $(OBJ)
 	$(CC) $(LDFLAGS) -o $@ tests/unit.o $(OBJ)
 
 bootstrap.o tests/unit.o $(OBJ): lib/util.h lib/opts.h lib/defs.h lib/plan.h lib/cache.h \
-	lib/build.h lib/compare.h
+	lib/build.h lib/compare.h lib/worktree.h
 
 .c.o:
 	$(CC) $(CFLAGS) -c -o $@ $<

@@ -24,6 +24,7 @@
 #include "lib/proc.h"
 #include "lib/run.h"
 #include "lib/util.h"
+#include "lib/worktree.h"
 
 /* the commit the runner was built from, when built from git (Makefile) */
 #ifndef REVISION
@@ -341,7 +342,7 @@ static int cmd_plan(int argc, char **argv)
 					untimed++;
 				printf("\n");
 				plan_why(s, stdout);
-				build_where(s, stdout);
+				worktree_where(s, stdout);
 				todo++;
 			} else {
 				printf("\n");
@@ -369,7 +370,7 @@ static int build(int argc, char **argv, int all)
 	load();
 	if (makeplan(&plan, argc, argv, all) < 0)
 		return 2;
-	build_lock();
+	worktree_lock();
 	run_signals();
 	r = build_plan(&plan);
 	if (r > 128) {
@@ -659,7 +660,7 @@ static int cmd_shell(int argc, char **argv)
 	load();
 	if (makeplan(&plan, 1, argv, 0) < 0)
 		return 2;
-	build_lock();
+	worktree_lock();
 	return build_shell(&plan, argv[1], argv[2]);
 }
 
@@ -757,7 +758,7 @@ static int cmd_clean(int argc, char **argv)
 		} else
 			names[nnames++] = argv[i];
 	}
-	build_lock();
+	worktree_lock();
 	if (cache) {
 		static const char *csubs[] = {"steps", "tmp", "state", "locks"};
 		for (size_t i = 0; i < LEN(csubs); i++) {

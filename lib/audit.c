@@ -50,6 +50,7 @@
 #include "proc.h"
 #include "tree.h"
 #include "util.h"
+#include "worktree.h"
 
 enum { PATH, CLOCK, TZ, LOCALE, UMASK, USER, HOSTNAME, HOME, KERNEL, ASLR, JOBS, ENV, ORDER, RESUME, NVARY };
 
@@ -498,7 +499,7 @@ int audit_stage(struct plan *plan, int deep)
 	       resume ? " (going on with what a stopped audit built)" : "");
 	fflush(stdout);
 	t0 = now();
-	build_unlock();
+	worktree_unlock();
 	r = proc_run(argv, NULL, -1);
 	umask(mask);
 	if (r != 0) {

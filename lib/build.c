@@ -15,15 +15,12 @@
  * is ever half-written. */
 
 #define _POSIX_C_SOURCE 200809L
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -37,7 +34,6 @@
 #include "native.h"
 #include "report.h"
 #include "opts.h"
-#include "os.h"
 #include "plan.h"
 #include "proc.h"
 #include "provenance.h"
@@ -46,17 +42,12 @@
 #include "sha256.h"
 #include "tree.h"
 #include "util.h"
+#include "worktree.h"
 
 static int nbuild, ibuild; /* steps to build in this run, and started */
 static int untimed;      /* steps not started yet that were never timed */
 static double timeleft;  /* the others' last times */
 static struct defs *defs;  /* of the plan being built: a native step ships them all */
-
-/* Two locks on the work tree. WORK/lock is a POSIX lock of the runner
- * alone, gone when it dies, however it dies. WORK/lock.steps is a flock()
- * lock whose descriptor the steps inherit, so that a runner killed with
- * SIGKILL leaves it held for as long as its steps live on. */
-static int lockfd = -1, stepsfd = -1;
 
 char *stage_out(const char *name)
 {
@@ -70,128 +61,6 @@ char *stage_var(const char *kind)
 	for (char *p = v; *p; p++)
 		*p = *p == '-' ? '_' : *p >= 'a' && *p <= 'z' ? *p - 'a' + 'A' : *p;
 	return v;
-}
-
-static char *pkgdir(struct step *s)
-{
-	return xasprintf("%s/work/%s/%s", opts.work, s->stage->name, s->pkg->name);
-}
-
-/* WORK/running.STAGE.PKG.PHASE: the record of a step running now (more
- * than one with --steps), written by the runner that holds the work tree's
- * lock and by no one else (run.c) */
-static char *record(struct step *s)
-{
-	char *slot = step_slot(s), *r = xasprintf("%s/running.%s.%s", opts.work, s->stage->name, slot);
-
-	free(slot);
-	return r;
-}
-
-/* leftover processes of a killed run hold the inherited lock: stop what
- * its records name, and only that ("running" alone: an older runner's).
- * Build trees hold unpacked sources: no file in them is ever read for a
- * process number. */
-static void killorphans(void)
-{
-	DIR *d = opendir(opts.work);
-	struct dirent *e;
-
-	while (d && (e = readdir(d))) {
-		if (strcmp(e->d_name, "running") && !startswith(e->d_name, "running."))
-			continue;
-		char *path = xasprintf("%s/%s", opts.work, e->d_name), *s = readfile(path, NULL);
-		if (s)
-			os_stoprecorded(s, path);
-		unlink(path);
-		free(s);
-		free(path);
-	}
-	if (d)
-		closedir(d);
-}
-
-/* wait for the steps' lock, saying who holds it while we do */
-static void waitsteps(const char *steps)
-{
-	char *who = NULL;
-
-	for (int i = 0; flock(stepsfd, LOCK_EX | LOCK_NB) < 0; i++) {
-		if (errno != EWOULDBLOCK && errno != EINTR)
-			fatal("cannot lock %s:", steps);
-		if (i % 600 == 10) { /* killed processes take a moment to go */
-			free(who);
-			who = os_holders(steps);
-			fprintf(stderr, "waiting for %s: held open by %s, left running by a killed run\n",
-			        steps, who ? who : "processes this user cannot see");
-		}
-		msleep(100);
-	}
-	free(who);
-}
-
-void build_lock(void)
-{
-	char *path = xasprintf("%s/lock", opts.work);
-	char *steps = xasprintf("%s/lock.steps", opts.work);
-	struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
-
-	if (mkdirp(opts.work) < 0)
-		fatal("cannot create %s:", opts.work);
-	lockfd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-	stepsfd = open(steps, O_RDWR | O_CREAT, 0644);
-	if (lockfd < 0 || stepsfd < 0)
-		fatal("cannot open %s:", lockfd < 0 ? path : steps);
-	if (fcntl(lockfd, F_SETLK, &fl) < 0) {
-		if (fcntl(lockfd, F_GETLK, &fl) == 0 && fl.l_type != F_UNLCK)
-			fatal("another bootstrap run (pid %ld) is using %s", (long)fl.l_pid, opts.work);
-		fatal("cannot lock %s:", path);
-	}
-	if (flock(stepsfd, LOCK_EX | LOCK_NB) < 0) {
-		killorphans();
-		waitsteps(steps);
-	}
-	free(path);
-	free(steps);
-}
-
-/* for plan, a step that is not cached: whether its build tree holds an
- * attempt at this key, and so where the next run goes on; running now when
- * its record is there and a run holds the work tree (else the record is a
- * killed run's) */
-void build_where(struct step *s, FILE *f)
-{
-	char *dir = pkgdir(s), *attempt = xasprintf("%s/attempt", dir), *spentf = xasprintf("%s/spent", dir);
-	char *rec = record(s), *lock = xasprintf("%s/lock", opts.work);
-	char *was = readfile(attempt, NULL), *spent = readfile(spentf, NULL);
-	double before = spent ? atof(spent) : 0;
-	struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
-	struct stat st;
-	char d[32], d2[32], when[32];
-	int fd = open(lock, O_RDONLY | O_CLOEXEC);
-	int held = fd >= 0 && fcntl(fd, F_GETLK, &fl) == 0 && fl.l_type != F_UNLCK;
-
-	if (fd >= 0)
-		close(fd);
-	if (!was || strcmp(was, s->key)) {
-		/* nothing of it yet, or a tree of other inputs: built afresh */
-	} else if (held && stat(rec, &st) == 0) {
-		fprintf(f, "      running now, since %s (%s so far", fmtutc(st.st_mtime, when),
-		        fmtdur(difftime(time(NULL), st.st_mtime), d));
-		if (before > 0)
-			fprintf(f, ", %s before in its tree", fmtdur(before, d2));
-		fprintf(f, ")\n");
-	} else if (before > 0) {
-		fprintf(f, "      stopped in its tree after %s: the next run goes on there\n", fmtdur(before, d));
-	}
-	free(dir), free(attempt), free(spentf), free(rec), free(lock), free(was), free(spent);
-}
-
-void build_unlock(void)
-{
-	if (lockfd >= 0)
-		close(lockfd), close(stepsfd);
-	lockfd = stepsfd = -1;
 }
 
 /* $NAME and ${NAME} from env; unknown names are left as written */
@@ -469,7 +338,7 @@ static int phase(struct step *s, const char *dir, const char *out, const char *l
 	char *script = xasprintf("%s/%s.sh", dir, s->phase->name);
 	char *logdir = xasprintf("%s/logs/%s", opts.work, s->stage->name);
 	char *log = xasprintf("%s/%s.%s%s.log", logdir, s->pkg->name, s->phase->name, suffix[how]);
-	char *rec = record(s), *done = xasprintf("%s/done", dir);
+	char *rec = worktree_record(s), *done = xasprintf("%s/done", dir);
 	char *label, *slot = step_slot(s), **env;
 	char *text = xasprintf("# %s: phase %s of %s (%s:%d)\n%s", step_name(s), s->phase->name,
 	                       s->pkg->name, s->pkg->path, s->phase->line, s->phase->text);
@@ -718,7 +587,7 @@ static int preparetree(struct step *s, const char *dir, const char *lock)
 
 static int buildstep(struct step *s, const char *lock)
 {
-	char *dir = pkgdir(s), *tmp, *out;
+	char *dir = worktree_dir(s), *tmp, *out;
 	int fd = cache_lock(s->key), r = 0;
 	double t0 = now(); /* unpacking and replays count in the step's time */
 
@@ -1016,7 +885,7 @@ int build_shell(struct plan *plan, const char *pkg, const char *phasename)
 			     st->needs[i]->name);
 			return 1;
 		}
-	dir = pkgdir(s);
+	dir = worktree_dir(s);
 	if (!(lock = airlock(st)) || preparetree(s, dir, lock) < 0)
 		return 1;
 	out = xasprintf("%s/shell-out", dir);
