@@ -235,8 +235,10 @@ static void underway(const char *disk, FILE *f)
 	char **names = guest_ls(disk, GUEST_RUNNER, 0, &n), *synced = guest_read(disk, "/.synced"), when[32];
 
 	for (size_t i = 0; i < n; i++) {
+		if (!startswith(names[i], "running."))
+			goto next;
 		char *step = names[i] + strlen("running."), *phase = strrchr(step, '.'), *pkg;
-		if (!startswith(names[i], "running.") || !phase || phase == step)
+		if (!phase || phase == step)
 			goto next;
 		*phase++ = 0;
 		if (!(pkg = strrchr(step, '.')) || pkg == step)
