@@ -139,12 +139,12 @@ static void progress(struct job *j, double t, int how)
 	fflush(stdout);
 }
 
-/* a guest's output: the lines its own runner and init say for people
- * (a step's start, its minutes, its end or failure; "guest: ...") are
- * shown under the step's line, as they come; the rest is in the log */
-static int showable(const char *s)
+int run_showable(const char *s)
 {
 	if (s[0] == '[' && s[1] >= '0' && s[1] <= '9')
+		return 1;
+	/* a step over several runs: "STAGE PKG PHASE: TIME in all, ..." */
+	if (strstr(s, " in all, its earlier attempts counted"))
 		return 1;
 	return !strncmp(s, "guest: ", 7) || !strncmp(s, "step failed: ", 13) || !strncmp(s, "bootstrap: ", 11);
 }
@@ -152,7 +152,7 @@ static int showable(const char *s)
 static void relay(const char *line, void *arg)
 {
 	(void)arg;
-	if (!showable(line))
+	if (!run_showable(line))
 		return;
 	if (live())
 		fputs("\r\033[K", stdout);

@@ -25,5 +25,10 @@ int run_stopped(void);
 /* run the job; returns its exit status (128+N for signal N) and its time
  * since j->start */
 int run_job(struct job *j, double *secs);
+/* whether a line of a guest's output is one its runner and init say for
+ * people (a step's start, its minutes, its end or failure, what a step
+ * took over several runs; "guest: ..."): shown under the step's line as
+ * it comes, the rest only in the log */
+int run_showable(const char *line);
 /* the last n lines of a file to f */
 void run_tail(const char *path, int n, FILE *f);

@@ -18,6 +18,7 @@
 #include "../lib/opts.h"
 #include "../lib/os.h"
 #include "../lib/plan.h"
+#include "../lib/run.h"
 #include "../lib/scan.h"
 #include "../lib/sha256.h"
 #include "../lib/util.h"
@@ -419,6 +420,20 @@ static void test_diffoscope(void)
 	free(a), free(b), free(dfs), free(ma), free(mb), free(rep), free(out), free(ta.s), free(tb.s), free(text), free(why);
 }
 
+/* which lines of a guest's console the host shows as they come */
+static void test_showable(void)
+{
+	static const char *shown[] = {"[1/22] cross-x86_64 gcc compiler 1:26:42", "guest: compiles go to the distcc hosts 10.0.2.2:1/2",
+	                              "      cross-x86_64 gcc compiler: 1:39:42 in all, its earlier attempts counted",
+	                              "step failed: package gcc, stage cross-x86_64, step compiler (exit 2)"};
+	static const char *hidden[] = {"checking for sysconf... yes", "c++ -c -O2 tree.cc", "Linux version 6.12.38"};
+
+	for (size_t i = 0; i < LEN(shown); i++)
+		check(run_showable(shown[i]), "relay: a line for people is shown", shown[i]);
+	for (size_t i = 0; i < LEN(hidden); i++)
+		check(!run_showable(hidden[i]), "relay: a build's own output is left to the log", hidden[i]);
+}
+
 /* process numbers from records: only real, other processes' groups */
 static void test_os(void)
 {
@@ -590,6 +605,7 @@ int main(void)
 	test_links();
 	test_compare();
 	test_diffoscope();
+	test_showable();
 	test_os();
 	test_distccd();
 	test_extract();
