@@ -86,6 +86,14 @@ static void waitsteps(const char *steps)
 	free(who);
 }
 
+/* the process holding the runner's lock on fd's file, 0 if none */
+static long holder(int fd)
+{
+	struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
+
+	return fcntl(fd, F_GETLK, &fl) == 0 && fl.l_type != F_UNLCK ? (long)fl.l_pid : 0;
+}
+
 void worktree_lock(void)
 {
 	char *path = xasprintf("%s/lock", opts.work);
@@ -99,8 +107,9 @@ void worktree_lock(void)
 	if (lockfd < 0 || stepsfd < 0)
 		fatal("cannot open %s:", lockfd < 0 ? path : steps);
 	if (fcntl(lockfd, F_SETLK, &fl) < 0) {
-		if (fcntl(lockfd, F_GETLK, &fl) == 0 && fl.l_type != F_UNLCK)
-			fatal("another bootstrap run (pid %ld) is using %s", (long)fl.l_pid, opts.work);
+		long pid = holder(lockfd);
+		if (pid)
+			fatal("another bootstrap run (pid %ld) is using %s", pid, opts.work);
 		fatal("cannot lock %s:", path);
 	}
 	if (flock(stepsfd, LOCK_EX | LOCK_NB) < 0) {
@@ -121,11 +130,10 @@ void worktree_where(struct step *s, FILE *f)
 	char *rec = worktree_record(s), *lock = xasprintf("%s/lock", opts.work);
 	char *was = readfile(attempt, NULL), *spent = readfile(spentf, NULL);
 	double before = spent ? atof(spent) : 0;
-	struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
 	struct stat st;
 	char d[32], d2[32], when[32];
 	int fd = open(lock, O_RDONLY | O_CLOEXEC);
-	int held = fd >= 0 && fcntl(fd, F_GETLK, &fl) == 0 && fl.l_type != F_UNLCK;
+	int held = fd >= 0 && holder(fd);
 
 	if (fd >= 0)
 		close(fd);
