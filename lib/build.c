@@ -377,7 +377,11 @@ static int phase(struct step *s, const char *dir, const char *out, const char *l
 		label = xasprintf("[%d/%d] %s (replayed for its build tree)", s->n, nbuild, step_name(s));
 	else if (how == FIRST)
 		label = xasprintf("[%d/%d] %s (a first time, as a build stopped and resumed)", s->n, nbuild, step_name(s));
-	else
+	else if (spent > 0) {
+		/* its times count from this run: the label says what came before */
+		char d[32];
+		label = xasprintf("[%d/%d] %s (goes on in its tree, %s before)", s->n, nbuild, step_name(s), fmtdur(spent, d));
+	} else
 		label = xasprintf("[%d/%d] %s", s->n, nbuild, step_name(s));
 	/* a native stage's step runs in the target: its script goes to the guest */
 	char **run = argv;

@@ -32,6 +32,9 @@ export GUEST_CUT
 GUEST_SYNCED=
 [ -n "$GUEST_CUT" ] && GUEST_SYNCED=$(cat /scratch/.synced 2> /dev/null)
 export GUEST_SYNCED
+# (from /: its sleep outlives the kill below, and must not keep the
+# control disk busy when the image's init unmounts it)
+cd /
 while :; do
 	t=$(($(date +%s) - 1))
 	sync
@@ -39,6 +42,7 @@ while :; do
 	sleep 60
 done > /dev/null 2>&1 &
 syncer=$!
+cd /mnt
 
 # the step's environment, as the host's runner made it for this step
 while IFS= read -r kv; do export "$kv"; done < env
@@ -112,5 +116,9 @@ bash -e /mnt/script
 status=$?
 kill $syncer 2> /dev/null
 rm -f /scratch/.booted
+# unmounted, not only synced: the next boot's fsck then finds the disk
+# clean instead of replaying an empty journal
+cd /
 sync
+umount /scratch 2> /dev/null || echo "guest: /scratch stays mounted (busy); it is synced"
 exit $status

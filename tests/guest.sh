@@ -141,6 +141,9 @@ bs -j1 stage tiny-$arch > "$T/n3" 2>&1
 rc=$?
 synced=$(sed -n 's/.*cut: 1, synced at \([0-9]*\).*/\1/p' "$P/build/logs/tiny-$arch/tiny.two.log" | head -1)
 expect "native stage: after the cut, the step is told when the guest last synced" sh -c "test -n '$synced' && test '$synced' -le $t0 && test '$synced' -ge $((t0 - 900))"
+# the cut boot left a journal to replay, the clean end none: the guest
+# unmounts its disk before the host reads the output off it
+expect "native stage: the guest ends with its disks unmounted (no journal to replay, none busy)" sh -c "test \$(grep -c 'recovering journal' '$P/build/logs/tiny-$arch/tiny.two.log') -eq 1 && ! grep -q 'Resource busy' '$P/build/logs/tiny-$arch/tiny.two.log'"
 expect "native stage: its steps ran in the target" sh -c "grep -qx 'one: in $arch' '$P/build/out/tiny-$arch/one'"
 expect "native stage: stopped in its second step, and cut, run again it goes on there, the first cached" sh -c "test $rc -eq 0 && grep -q '^\[1/1\] tiny-$arch tiny two' '$T/n3' && ! grep -q 'tiny one' '$T/n3' && grep -qx two '$P/build/out/tiny-$arch/two'"
 expect "native stage: the guest's own step lines are shown on the host as they come" sh -c "grep -qx '    \[1/1\] inner-$arch x build 0:01' '$T/n3' && grep -q '^    guest: tiny-$arch tiny two, ' '$T/n3'"
