@@ -163,6 +163,7 @@ char **native_argv(struct step *s, struct defs *defs, const char *dir, const cha
 #define GUEST_RUNNER "/build/work"
 #define GUEST_WORK GUEST_RUNNER "/work"
 #define GUEST_HISTORY "/build/cache/state/history.csv"
+#define GUEST_STEPS "/build/cache/steps"
 
 /* the steps the guest built, from its history (DATE,STAGE,STEP,SECONDS a
  * line): each once, with its last time */
@@ -261,12 +262,68 @@ static void underway(const char *disk, FILE *f)
 	free(names), free(synced);
 }
 
+/* the stages a native stage's guest builds: those it needs, and theirs,
+ * each once, needed first */
+static void guest_stages(struct stage *st, struct stage ***v, size_t *n)
+{
+	for (size_t i = 0; i < st->nneeds; i++) {
+		struct stage *s = st->needs[i];
+		size_t k = 0;
+		while (k < *n && (*v)[k] != s)
+			k++;
+		if (k < *n)
+			continue;
+		guest_stages(s, v, n);
+		PUSH(*v, *n, s);
+	}
+}
+
+/* the guest's own plan. Its runner has the same recipes, so its steps have
+ * the keys computed here: a step is built inside when the guest's cache has
+ * its key. What is left, by stage; a recipe changed since the guest built a
+ * step shows here as that step to build again */
+static void inside(struct stage *st, const char *disk, FILE *f)
+{
+	size_t nk, ns = 0, all = 0, done = 0;
+	char **keys = guest_ls(disk, GUEST_STEPS, 1, &nk);
+	struct stage **stages = NULL;
+	struct buf left = {0};
+
+	guest_stages(st, &stages, &ns);
+	for (size_t i = 0; i < ns; i++) {
+		const char *sep = ": ";
+		for (size_t k = 0; k < stages[i]->nsteps; k++) {
+			struct step *s = stages[i]->steps[k];
+			size_t j = 0;
+			while (j < nk && strcmp(keys[j], s->key))
+				j++;
+			all++;
+			if (j < nk) {
+				done++;
+				continue;
+			}
+			if (*sep == ':')
+				bufprintf(&left, "      %s", stages[i]->name);
+			bufprintf(&left, "%s%s %s", sep, s->pkg->name, s->phase->name);
+			sep = ", ";
+		}
+		if (*sep == ',')
+			bufputs(&left, "\n");
+	}
+	fprintf(f, "  inside, by the recipes here: %zu steps, %zu built in the guest, %zu to build%s\n%s",
+	        all, done, all - done, all > done ? ":" : "", left.s ? left.s : "");
+	for (size_t j = 0; j < nk; j++)
+		free(keys[j]);
+	free(keys), free(stages), free(left.s);
+}
+
 void native_progress(struct stage *st, FILE *f)
 {
 	char *disk = scratchdisk(st);
 
 	if (exists(disk)) {
 		fprintf(f, "  the guest's disk: %s (kept: the next run goes on there)\n", disk);
+		inside(st, disk, f);
 		built(disk, f);
 		stopped(disk, f);
 		underway(disk, f);

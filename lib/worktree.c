@@ -137,7 +137,11 @@ void worktree_where(struct step *s, FILE *f)
 
 	if (fd >= 0)
 		close(fd);
-	if (!was || strcmp(was, s->key)) {
+	if (held && stat(rec, &st) == 0 && was && strcmp(was, s->key)) {
+		/* a file it reads was changed under the run */
+		fprintf(f, "      running now, since %s (%s so far), from inputs changed since it started\n",
+		        fmtutc(st.st_mtime, when), fmtdur(difftime(time(NULL), st.st_mtime), d));
+	} else if (!was || strcmp(was, s->key)) {
 		/* nothing of it yet, or a tree of other inputs: built afresh */
 	} else if (held && stat(rec, &st) == 0) {
 		fprintf(f, "      running now, since %s (%s so far", fmtutc(st.st_mtime, when),

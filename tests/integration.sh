@@ -403,6 +403,11 @@ bs stage slow-t1 > "$T/lock" 2>&1
 expect "a second run on the same work tree is refused" has "$T/lock" "another bootstrap run (pid $pid) is using $P/build"
 bs plan slow-t1 > "$T/planrun" 2>&1
 expect "plan: a step under way says so, and since when" grep -q '^      running now, since [0-9-]*T[0-9:]*Z (0:[0-9][0-9] so far)$' "$T/planrun"
+cp "$P/packages/slow" "$T/slow.recipe"
+printf '\techo edited\n' >> "$P/packages/slow"
+bs plan slow-t1 > "$T/planedit" 2>&1
+expect "... and that its inputs changed under it, when they did" grep -q '^      running now, since [0-9-]*T[0-9:]*Z (0:[0-9][0-9] so far), from inputs changed since it started$' "$T/planedit"
+cp "$T/slow.recipe" "$P/packages/slow"
 kill -INT $pid
 wait $pid
 rc=$?

@@ -545,9 +545,20 @@ static void test_extract(void)
 static void test_progress(void)
 {
 	char *dir = xasprintf("/tmp/bootstrap-progress.%ld", (long)getpid()), *cmd, *rep, *text;
-	struct stage st = {.name = "rebuild-t1"};
+	struct stage st = {.name = "rebuild-t1"}, cross = {.name = "cross-t1"};
+	struct package binutils = {.name = "binutils"}, gcc = {.name = "gcc"};
+	struct phase xphase = {.name = "cross"}, compiler = {.name = "compiler"};
+	struct step sb = {.stage = &cross, .pkg = &binutils, .phase = &xphase};
+	struct step sg = {.stage = &cross, .pkg = &gcc, .phase = &compiler};
+	struct step *steps[] = {&sb, &sg};
+	struct stage *needs[] = {&cross};
 	char *work = opts.work;
 	FILE *f;
+
+	/* the guest builds what the rebuild needs; binutils is in its cache */
+	memset(sb.key, 'b', 64), memset(sg.key, 'a', 64);
+	cross.steps = steps, cross.nsteps = 2;
+	st.needs = needs, st.nneeds = 1;
 
 	if (!which("mke2fs") || !which("debugfs")) {
 		printf("skip - native_progress: e2fsprogs is not installed\n");
@@ -555,6 +566,7 @@ static void test_progress(void)
 		return;
 	}
 	cmd = xasprintf("w=%s/fs/build/work/work/cross-t1 && mkdir -p $w/gcc $w/binutils %s/guest %s/fs/build/cache/state && "
+	                "mkdir -p %s/fs/build/cache/steps/%s/out && "
 	                "printf 5866.5 > $w/gcc/spent && "
 	                "echo 1 2 > %s/fs/build/work/running.cross-t1.gcc.compiler && mkdir -p %s/fs/logs/cross-t1 && "
 	                "printf 'configure\\nmake all-gcc\\ng++ -c tree.cc\\n\\n' > %s/fs/logs/cross-t1/gcc.compiler.log && "
@@ -562,7 +574,7 @@ static void test_progress(void)
 	                "printf '2026-11-30 19:37:51,cross-t1,binutils cross,1680.5\\n"
 	                "2026-11-30 19:38:00,cross-t1,musl headers,40.2\\n"
 	                "2026-12-01 10:00:00,cross-t1,musl headers,41.0\\n' > %s/fs/build/cache/state/history.csv && "
-	                "mke2fs -q -t ext2 -d %s/fs %s/guest/rebuild-t1.img 8M", dir, dir, dir, dir, dir, dir, dir, dir, dir, dir);
+	                "mke2fs -q -t ext2 -d %s/fs %s/guest/rebuild-t1.img 8M", dir, dir, dir, dir, sb.key, dir, dir, dir, dir, dir, dir, dir);
 	check(system(cmd) == 0, "native_progress: a guest disk with a history and a stopped tree", cmd);
 	opts.work = dir;
 	rep = xasprintf("%s/report", dir);
@@ -573,6 +585,9 @@ static void test_progress(void)
 	char *why = xasprintf("report:\n%s", text ? text : "");
 	check(text && strstr(text, "the guest built 2 steps there, 28:42 in all, recorded from 2026-11-30 19:37:51 to 2026-12-01 10:00:00\n"),
 	      "native_progress: the steps built inside, each once at its last time", why);
+	check(text && strstr(text, "  inside, by the recipes here: 2 steps, 1 built in the guest, 1 to build:\n"
+	                           "      cross-t1: gcc compiler\n"),
+	      "native_progress: the guest's own plan, by the keys of the recipes here", why);
 	check(text && strstr(text, "unfinished, in its tree: cross-t1 gcc, 1:37:47 spent by its last stop\n") &&
 	      !strstr(text, "binutils, "), "native_progress: a stopped step with its time, and only it", why);
 	check(text && strstr(text, "  under way in the guest at its last sync (2026-12-01T00:58:26Z): cross-t1 gcc compiler\n"
