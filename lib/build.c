@@ -205,6 +205,20 @@ static char **step_env(struct step *s, const char *dir, const char *out, const c
 	return vary(env, n);
 }
 
+/* with --spare-tools, a tool the system lacks is said once a run, not once
+ * a stage: the stages share most of their tools */
+static void spare(const char *tool)
+{
+	static char **said;
+	static size_t n;
+
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(said[i], tool))
+			return;
+	PUSH(said, n, xstrdup(tool));
+	warn("host tool '%s' is not on this system: left out of the stages that name it", tool);
+}
+
 /* WORK/airlock/STAGE: symlinks to the host commands the stage declares */
 static char *airlock(struct stage *st)
 {
@@ -220,7 +234,7 @@ static char *airlock(struct stage *st)
 		char *host = which(tool);
 		char *link = xasprintf("%s/%s", dir, tool);
 		if (!host && opts.sparetools)
-			warn("%s: host tool '%s' is not on this system: left out of the airlock", st->def->path, tool);
+			spare(tool);
 		else if (!host)
 			err = perr(st->def->path, 1, "host tool '%s' is not installed (bootstrap doctor says what to install)", tool);
 		else if (symlink(host, link) < 0 && errno != EEXIST)

@@ -559,7 +559,8 @@ R
 printf 'version 1\nepoch 1700000000\nphase build\n\tmkdir -p $OUT/share\n\tenv > $OUT/share/env\n' > "$P/packages/plain"
 printf 'context host\ntools sh mkdir env\nbuild ask\nbuild plain\n' > "$P/stages/ask"
 bs stage ask-t1 > "$T/ask" 2>&1
-expect "site: the recipe's answers are CONFIG_SITE" sh -c "test \$? -eq 0 && grep -qx '$P/site/answers yes' '$O/ask-t1/share/answer'"
+rc=$?
+expect "site: the recipe's answers are CONFIG_SITE" sh -c "test $rc -eq 0 && grep -qx '$P/site/answers yes' '$O/ask-t1/share/answer'"
 expect "site: a recipe without one has CONFIG_SITE=/dev/null (not the build machine's)" grep -qx "CONFIG_SITE=/dev/null" "$O/ask-t1/share/env"
 expect "site: the stage's provenance names the file among what it was made from" test "$(grep -c '"name": "site/answers"' "$O/ask-t1.provenance.json")" -eq 1
 printf 'ac_cv_func_works=no\n' > "$P/site/answers"
@@ -569,3 +570,19 @@ sed -i 's/^site answers$/site nothing/' "$P/packages/ask"
 bs plan ask-t1 > "$T/plan" 2>&1
 expect "site: a missing file is an error at its line" has "$T/plan" "packages/ask:3: 'site nothing': cannot read $P/site/nothing"
 rm -rf "$P/site" "$P/packages/ask" "$P/packages/plain" "$P/stages/ask"
+
+# inside a target (--spare-tools), a tool the system lacks is left out:
+# said once a run, however many stages name it; without the option, an error
+printf 'version 1\nepoch 1700000000\nphase build\n\tmkdir -p $OUT\n\ttouch $OUT/made\n' > "$P/packages/lean"
+printf 'context host\ntools sh mkdir touch no-such-tool-here\nbuild lean\n' > "$P/stages/lean"
+printf 'context host\nneeds lean\ntools sh mkdir touch no-such-tool-here\nbuild lean\n' > "$P/stages/lean2"
+bs --spare-tools stage lean2-t1 > "$T/spare" 2>&1
+rc=$?
+expect "--spare-tools: a missing tool is left out, and the steps build" sh -c "test $rc -eq 0 && test -e '$O/lean2-t1/made'"
+expect "... said once, not once a stage" test "$(grep -c "host tool 'no-such-tool-here' is not on this system" "$T/spare")" -eq 1
+bs clean lean-t1 > /dev/null 2>&1
+printf '\ttrue\n' >> "$P/packages/lean"
+bs stage lean-t1 > "$T/nospare" 2>&1
+rc=$?
+expect "without it, a missing tool is an error at the stage's line" sh -c "test $rc -ne 0 && grep -q \"stages/lean:1: host tool 'no-such-tool-here' is not installed\" '$T/nospare'"
+rm -f "$P/packages/lean" "$P/stages/lean" "$P/stages/lean2"
