@@ -139,8 +139,11 @@ int guest_distccd(struct guest *g, const char *dir)
 	char *env[] = {xasprintf("DISTCC_CMDLIST=%s", list), "DISTCC_CMDLIST_NUMWORDS=1",
 	               "PATH=/usr/bin:/bin", "TMPDIR=/tmp", "LC_ALL=C",
 	               mark ? xasprintf("BOOTSTRAP_MARK=%s", mark) : NULL, NULL};
+	/* --nice 0: distccd's own default (5) starves its compiles beside the
+	 * emulator, whose CPUs then wait for them, idle; at the emulator's
+	 * priority both get their share (a runner started nice stays so) */
 	char *argv[] = {daemon, "--daemon", "--no-detach", "--listen", "127.0.0.1", "--allow", "127.0.0.1",
-	                "--port", port, "--jobs", jobs, "--log-stderr", "--log-level", "info", NULL};
+	                "--port", port, "--jobs", jobs, "--nice", "0", "--log-stderr", "--log-level", "info", NULL};
 	if ((fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0644)) < 0)
 		fatal("cannot create %s:", log);
 	g->distccd = spawn(argv, env, -1, fd);

@@ -2,10 +2,12 @@
  * "FAIL - NAME: why" for each case; tests/run counts them. */
 
 #define _POSIX_C_SOURCE 200809L
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include "../lib/archive.h"
@@ -505,6 +507,10 @@ static void test_distccd(void)
 	check(system(cmd) != 0, "distccd refuses a compiler it does not serve", "it compiled");
 	free(cmd);
 #undef DISTCC
+	/* its compiles at the runner's priority, not below the emulator's */
+	errno = 0;
+	int ours = getpriority(PRIO_PROCESS, 0), its = getpriority(PRIO_PROCESS, (id_t)g.distccd);
+	check(errno == 0 && its == ours, "distccd runs at the runner's priority (not its own default, 5 below)", "another nice value");
 	pid_t pid = g.distccd;
 	guest_stopdistccd(&g);
 	check(kill(pid, 0) < 0, "distccd is stopped with the guest", "still running");
