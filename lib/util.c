@@ -16,17 +16,23 @@
 const char *argv0 = "bootstrap";
 char firsterr[512];
 
+/* the message as one write: stderr is unbuffered, and a line written in
+ * pieces can be split by another writer's output to the same terminal */
 static void vwarn(const char *fmt, va_list ap)
 {
 	size_t n = strlen(fmt);
-	int err = errno;
+	int err = errno, k;
+	char line[1024];
 
 	fflush(stdout);
-	fprintf(stderr, "%s: ", argv0);
-	vfprintf(stderr, fmt, ap);
-	if (n && fmt[n - 1] == ':')
-		fprintf(stderr, " %s", strerror(err));
-	fputc('\n', stderr);
+	k = snprintf(line, sizeof(line), "%s: ", argv0);
+	k += vsnprintf(line + k, sizeof(line) - k, fmt, ap);
+	if (k < (int)sizeof(line) && n && fmt[n - 1] == ':')
+		k += snprintf(line + k, sizeof(line) - k, " %s", strerror(err));
+	if (k > (int)sizeof(line) - 2)
+		k = sizeof(line) - 2;
+	line[k++] = '\n';
+	fwrite(line, 1, k, stderr);
 }
 
 void warn(const char *fmt, ...)
