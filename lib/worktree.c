@@ -137,19 +137,16 @@ void worktree_where(struct step *s, FILE *f)
 
 	if (fd >= 0)
 		close(fd);
-	if (held && stat(rec, &st) == 0 && was && strcmp(was, s->key)) {
-		/* a file it reads was changed under the run */
-		fprintf(f, "      running now, since %s (%s so far), from inputs changed since it started\n",
-		        fmtutc(st.st_mtime, when), fmtdur(difftime(time(NULL), st.st_mtime), d));
-	} else if (!was || strcmp(was, s->key)) {
-		/* nothing of it yet, or a tree of other inputs: built afresh */
-	} else if (held && stat(rec, &st) == 0) {
+	/* a tree of other inputs is built afresh, unless it is running now:
+	 * then a file it reads was changed under the run */
+	int same = was && !strcmp(was, s->key);
+	if (was && held && stat(rec, &st) == 0) {
 		fprintf(f, "      running now, since %s (%s so far", fmtutc(st.st_mtime, when),
 		        fmtdur(difftime(time(NULL), st.st_mtime), d));
-		if (before > 0)
+		if (same && before > 0)
 			fprintf(f, ", %s before in its tree", fmtdur(before, d2));
-		fprintf(f, ")\n");
-	} else if (before > 0) {
+		fprintf(f, same ? ")\n" : "), from inputs changed since it started\n");
+	} else if (same && before > 0) {
 		fprintf(f, "      stopped in its tree after %s: the next run goes on there\n", fmtdur(before, d));
 	}
 	free(dir), free(attempt), free(spentf), free(rec), free(lock), free(was), free(spent);
