@@ -144,6 +144,49 @@ static const struct cmdhelp *findhelp(const char *name)
 	return NULL;
 }
 
+/* edits (insert, delete, change a letter) from a to b, for "did you mean" */
+static size_t distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), row[64];
+
+	if (lb >= LEN(row))
+		return (size_t)-1;
+	for (size_t j = 0; j <= lb; j++)
+		row[j] = j;
+	for (size_t i = 1; i <= la; i++) {
+		size_t diag = row[0];
+		row[0] = i;
+		for (size_t j = 1; j <= lb; j++) {
+			size_t up = row[j], best = diag + (a[i - 1] != b[j - 1]);
+			if (up + 1 < best)
+				best = up + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			diag = up;
+			row[j] = best;
+		}
+	}
+	return row[lb];
+}
+
+/* a mistyped command: the nearest one, not the whole usage */
+static int unknowncmd(const char *name)
+{
+	const char *near = NULL;
+	size_t best = 3; /* two edits at most: 'stag', 'plna', 'audti' */
+
+	for (size_t i = 0; i < LEN(helps); i++) {
+		size_t d = distance(name, helps[i].name);
+		if (d < best)
+			best = d, near = helps[i].name;
+	}
+	if (near)
+		warn("unknown command '%s': did you mean '%s'? (bootstrap help lists the commands)", name, near);
+	else
+		warn("unknown command '%s' (bootstrap help lists the commands)", name);
+	return 2;
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: bootstrap [options] command [args]\n\ncommands:\n");
@@ -157,11 +200,8 @@ static int cmdhelp(const char *name)
 {
 	const struct cmdhelp *h = findhelp(name);
 
-	if (!h) {
-		warn("unknown command '%s'", name);
-		usage(stderr);
-		return 2;
-	}
+	if (!h)
+		return unknowncmd(name);
 	printf("usage: bootstrap [options] %s\n\n", strchr(h->synopsis, '\n') ? h->name : h->synopsis);
 	cmdusage(stdout, h);
 	printf("\n%s", options);
@@ -842,8 +882,19 @@ static int cmdopt(const char *cmd, const char *a)
 static char *optarg_of(int *i, int argc, char **argv)
 {
 	if (*i + 1 >= argc)
-		fatal("option %s needs an argument", argv[*i]);
+		misuse("option %s needs an argument (bootstrap help lists the options)", argv[*i]);
 	return argv[++*i];
+}
+
+/* -j N, --steps N: a whole number of at least 1, or a usage error */
+static int count(const char *opt, const char *v, const char *what)
+{
+	char *end;
+	long n = strtol(v, &end, 10);
+
+	if (end == v || *end || n < 1 || n > 1024)
+		misuse("%s: expected a number of %s from 1 to 1024, found '%s'", opt, what, v);
+	return (int)n;
 }
 
 /* --opt=value as --opt value, for the options that take one */
@@ -898,15 +949,11 @@ int main(int argc, char **argv)
 		} else if (!strcmp(a, "--version")) {
 			return cmd_version(0, NULL);
 		} else if (!strcmp(a, "-j") || !strcmp(a, "--jobs")) {
-			opts.jobs = atoi(optarg_of(&i, argc, argv));
+			opts.jobs = count(a, optarg_of(&i, argc, argv), "jobs");
 		} else if (startswith(a, "-j") && a[2]) {
-			opts.jobs = atoi(a + 2);
+			opts.jobs = count("-j", a + 2, "jobs");
 		} else if (!strcmp(a, "--steps")) {
-			const char *v = optarg_of(&i, argc, argv);
-			char *end;
-			opts.steps = (int)strtol(v, &end, 10);
-			if (*end || opts.steps < 1)
-				fatal("--steps: expected a number of steps of at least 1, found '%s'", v);
+			opts.steps = count(a, optarg_of(&i, argc, argv), "steps");
 		} else if (!strcmp(a, "-v")) {
 			opts.verbose = 1;
 		} else if (!strcmp(a, "-k")) {
@@ -931,7 +978,7 @@ int main(int argc, char **argv)
 			char *end;
 			opts.synced = strtoll(v, &end, 10);
 			if (*end || opts.synced <= 0)
-				fatal("--synced: expected a time in seconds since 1970, found '%s'", v);
+				misuse("--synced: expected a time in seconds since 1970, found '%s'", v);
 		} else if (!strcmp(a, "--spare-tools")) {
 			opts.sparetools = 1;
 		} else if (!strcmp(a, "--distcc")) {
@@ -947,15 +994,11 @@ int main(int argc, char **argv)
 		} else if (!strcmp(a, "--cache")) {
 			opts.cache = optarg_of(&i, argc, argv);
 		} else if (a[0] == '-' && a[1]) {
-			warn("unknown option %s", a);
-			usage(stderr);
-			return 2;
+			misuse("unknown option '%s' (bootstrap help lists the options)", a);
 		} else {
 			args[nargs++] = argv[i];
 		}
 	}
-	if (opts.jobs < 1)
-		fatal("-j needs a number of jobs of at least 1");
 	opts.top = abspath(opts.top);
 	if (!opts.work)
 		opts.work = (env = getenv("BOOTSTRAP_WORK")) && *env ? abspath(env) : xasprintf("%s/build", opts.top);
@@ -980,7 +1023,5 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < LEN(cmds); i++)
 		if (!strcmp(args[0], cmds[i].name))
 			return cmds[i].fn(nargs - 1, args + 1);
-	warn("unknown command '%s'", args[0]);
-	usage(stderr);
-	return 2;
+	return unknowncmd(args[0]);
 }

@@ -54,6 +54,16 @@ void fatal(const char *fmt, ...)
 	exit(1);
 }
 
+void misuse(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vwarn(fmt, ap);
+	va_end(ap);
+	exit(2);
+}
+
 int perr(const char *file, int line, const char *fmt, ...)
 {
 	va_list ap;

@@ -27,6 +27,8 @@ extern char firsterr[512];
 /* print "argv0: msg"; a format ending in ':' appends strerror(errno) */
 void warn(const char *fmt, ...) PRINTF(1, 2);
 NORETURN void fatal(const char *fmt, ...) PRINTF(1, 2);
+/* the same for a mistake in how the runner was called: exit status 2 */
+NORETURN void misuse(const char *fmt, ...) PRINTF(1, 2);
 /* print "file:line: msg" and return -1 */
 int perr(const char *file, int line, const char *fmt, ...) PRINTF(3, 4);
 
