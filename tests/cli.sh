@@ -17,11 +17,11 @@ expect "COMMAND --help is the same text" sh -c "'$B' audit --help > '$T/a1' && '
 expect "the exit codes are documented" sh -c "'$B' help | grep -q '2 a usage error; 3 audit: not'"
 expect "version and --version agree" sh -c "test \"\$('$B' version)\" = \"\$('$B' --version)\" && '$B' version | grep -q '^bootstrap [0-9]'"
 expect "help for an unknown command: 2" test "$(status "$T/o" help nosuch)" = 2
-expect "a mistyped command: 2, the nearest named, not the whole usage" sh -c "test \$(sh -c \"'$B' stag cross-x86_64 > '$T/o' 2>&1; echo \\\$?\") = 2 && grep -q \"did you mean 'stage'\" '$T/o' && test \$(wc -l < '$T/o') = 1"
+expect "a mistyped command: 2, the nearest named, not the whole usage" sh -c "test $(status "$T/o" stag cross-x86_64) = 2 && grep -q \"did you mean 'stage'\" '$T/o' && test \$(wc -l < '$T/o') = 1"
 expect "a command far from every other: no guess" sh -c "'$B' frobnicate > '$T/o' 2>&1; ! grep -q 'did you mean' '$T/o'"
-expect "-j that is not a number: 2, naming what was found" sh -c "test \$(sh -c \"'$B' -j x plan x86_64 > '$T/o' 2>&1; echo \\\$?\") = 2 && grep -q \"expected a number of jobs from 1 to 1024, found 'x'\" '$T/o'"
+expect "-j that is not a number: 2, naming what was found" sh -c "test $(status "$T/o" -j x plan x86_64) = 2 && grep -q \"expected a number of jobs from 1 to 1024, found 'x'\" '$T/o'"
 expect "--steps 0: 2" test "$(status "$T/o" --steps 0 plan x86_64)" = 2
-expect "an unknown option: 2, in one line" sh -c "test \$(sh -c \"'$B' --nosuch plan > '$T/o' 2>&1; echo \\\$?\") = 2 && test \$(wc -l < '$T/o') = 1"
+expect "an unknown option: 2, in one line" sh -c "test $(status "$T/o" --nosuch plan) = 2 && test \$(wc -l < '$T/o') = 1"
 expect "list refuses an argument: 2, naming it" sh -c "test \$(sh -c \"'$B' list extra > '$T/o' 2>&1; echo \\\$?\") = 2 && grep -q \"unexpected argument 'extra'\" '$T/o'"
 expect "doctor refuses a target: 2" test "$(status "$T/o" doctor x86_64)" = 2
 expect "plan without a name: 2" test "$(status "$T/o" plan)" = 2
