@@ -323,12 +323,18 @@ static void runnerhash(struct buf *b, const char *top)
 	size_t n;
 	struct entry *e = tree_list(lib, &n);
 
+	/* a project without them (recipes alone) cannot build the runner
+	 * in the target: said here, before anything is built */
+	if (!e)
+		fatal("a native stage builds the runner in the target from its source: cannot read %s:", lib);
 	sha256_init(&sh);
 	for (size_t i = 0; i < LEN(files) + n; i++) {
 		char *path = i < LEN(files) ? xasprintf("%s/%s", top, files[i]) : xasprintf("%s/%s", lib, e[i - LEN(files)].path);
 		size_t len;
 		int skip = i >= LEN(files) && (!S_ISREG(e[i - LEN(files)].mode) || endswith(path, ".o"));
 		char *text = skip ? NULL : readfile(path, &len);
+		if (!skip && !text)
+			fatal("a native stage builds the runner in the target from its source: cannot read %s:", path);
 		if (text) {
 			sha256_update(&sh, path + strlen(top), strlen(path + strlen(top)) + 1);
 			sha256_update(&sh, text, len);

@@ -184,6 +184,7 @@ struct entry *tree_list(const char *root, size_t *n)
 {
 	struct list l = {0};
 
+	*n = 0;
 	if (walk(root, "", &l) < 0) {
 		tree_free(l.e, l.n);
 		return NULL;

@@ -15,7 +15,7 @@ struct entry {
 	long long changed; /* st_ctime: when its data or inode last changed */
 };
 
-/* every entry under root, sorted by path (bytewise); NULL on error */
+/* every entry under root, sorted by path (bytewise); NULL (and *n 0) on error */
 struct entry *tree_list(const char *root, size_t *n);
 void tree_free(struct entry *e, size_t n);
 

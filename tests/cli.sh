@@ -28,6 +28,9 @@ expect "plan without a name: 2" test "$(status "$T/o" plan)" = 2
 expect "stage without a name: 2" test "$(status "$T/o" stage)" = 2
 expect "an unknown stage: 2" test "$(status "$T/o" --offline plan nosuch-x86_64)" = 2
 expect "boot an unknown target: 2, naming the targets" sh -c "test \$(sh -c \"'$B' boot mips > '$T/o' 2>&1; echo \\\$?\") = 2 && grep -q \"unknown target 'mips': targets are aarch64, armv7l, i686, raspi2b, raspi3b, riscv64, x86_64\" '$T/o'"
+mkdir "$T/recipes" && cp -r stages packages targets patches site "$T/recipes"
+expect "recipes without the runner's source: a native stage says what it lacks (1), no crash" sh -c "test $(status "$T/o" --top "$T/recipes" --offline plan rebuild-x86_64) = 1 && grep -q 'builds the runner in the target from its source: cannot read .*/recipes/' '$T/o'"
+expect "recipes without the runner's source still plan the cross stages" test "$(status "$T/o" --top "$T/recipes" --offline plan cross-x86_64)" = 0
 expect "plan ARCH is the dry run of all ARCH" sh -c "'$B' --offline plan armv7l > '$T/p1' && '$B' --offline plan cross-armv7l root-armv7l native-armv7l kernel-armv7l image-armv7l hello-armv7l rebuild-armv7l > '$T/p2' && test \"\$(grep -c '^[a-z]*-armv7l\$' '$T/p1')\" = \"\$(sort -u '$T/p2' | grep -c '^[a-z]*-armv7l\$')\""
 expect "doctor prints only what is missing or wrong (and the emulation note)" sh -c "'$B' doctor > '$T/d' 2>&1; ! grep -q '^  ok ' '$T/d' && grep -q '^  note     qemu emulates' '$T/d'"
 expect "doctor -v prints everything, free space and namespaces too" sh -c "'$B' -v doctor > '$T/d' 2>&1; grep -q '^  ok       cc\$' '$T/d' && grep -Eq '^  (ok |low)      [0-9.]+ GiB free for the work tree' '$T/d'"
