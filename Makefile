@@ -10,6 +10,11 @@ OBJ = lib/archive.o lib/audit.o lib/build.o lib/cache.o lib/compare.o lib/defs.o
       lib/doctor.o lib/fetch.o lib/guest.o lib/ledger.o lib/manifest.o lib/matrix.o lib/native.o lib/os.o lib/plan.o lib/proc.o lib/provenance.o \
       lib/rebuilt.o lib/report.o lib/run.o lib/sbom.o lib/scan.o lib/sha256.o lib/tree.o lib/util.o lib/worktree.o
 
+HDR = lib/archive.h lib/audit.h lib/build.h lib/cache.h lib/compare.h lib/defs.h lib/doctor.h \
+      lib/fetch.h lib/guest.h lib/ledger.h lib/manifest.h lib/matrix.h lib/native.h lib/opts.h \
+      lib/os.h lib/plan.h lib/proc.h lib/provenance.h lib/report.h lib/run.h lib/sbom.h lib/scan.h \
+      lib/sha256.h lib/tree.h lib/util.h lib/worktree.h
+
 all: bootstrap
 
 bootstrap: bootstrap.o $(OBJ)
@@ -18,8 +23,9 @@ bootstrap: bootstrap.o $(OBJ)
 tests/unit: tests/unit.o $(OBJ)
 	$(CC) $(LDFLAGS) -o $@ tests/unit.o $(OBJ)
 
-bootstrap.o tests/unit.o $(OBJ): lib/util.h lib/opts.h lib/defs.h lib/plan.h lib/cache.h \
-	lib/build.h lib/compare.h lib/worktree.h
+# every object on every header: a structure changed in one header is never
+# read in its old shape by an object that was not rebuilt
+bootstrap.o tests/unit.o $(OBJ): $(HDR)
 
 .c.o:
 	$(CC) $(CFLAGS) -c -o $@ $<

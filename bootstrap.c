@@ -2,10 +2,13 @@
  * This file holds main, the options and the command table. */
 
 #define _POSIX_C_SOURCE 200809L
+#include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <fcntl.h>
 #include <unistd.h>
 #include "lib/audit.h"
@@ -75,6 +78,12 @@ static const struct cmdhelp {
 	 "on success, --logs: its /logs at any end) and distccd serving\n"
 	 "a cross toolchain; -j N: N CPUs; ^C asks the guest to stop\n"
 	 "(a ^C on its console)"},
+	{"serve", "serve ARCH [--listen ADDR] [--allow ADDR[/BITS]] [--port N]",
+	 "distccd serving ARCH's cross compilers (built first) and\n"
+	 "nothing else, until ^C, on --listen ADDR (default 127.0.0.1)\n"
+	 "for --allow ADDR[/BITS] (default 127.0.0.1), --port N (3632),\n"
+	 "-j compiles at once: another machine's rebuild-ARCH adds it\n"
+	 "with --distcc-hosts ADDR:PORT/N"},
 	{"help", "help [COMMAND]", "this text, or one command's"},
 	{"version", "version", "the runner's version (and the commit it was built from)"},
 };
@@ -97,7 +106,8 @@ static const char options[] =
 	"  --spare-tools       leave host tools the machine lacks out of the airlock, with a\n"
 	"                      warning (inside the target: a step that needs one fails)\n"
 	"  --distcc DIR        put DIR (distcc's masquerade links) first in every step's PATH\n"
-	"  --distcc-hosts LIST more distcc hosts for a native stage's guest (HOST:PORT/N,...)\n"
+	"  --distcc-hosts LIST more distcc hosts for a native stage's guest\n"
+	"                      (HOST[:PORT][/N],...: machines running bootstrap serve)\n"
 	"  --top DIR           the project directory (default: .)\n"
 	"  --work DIR          build trees and outputs (default: TOP/build, or $BOOTSTRAP_WORK)\n"
 	"  --cache DIR         step and source cache (default: ~/.cache/bootstrap, or $BOOTSTRAP_CACHE)\n"
@@ -215,6 +225,39 @@ static int noargs(const char *cmd, int argc, char **argv, int max)
 		return 0;
 	warn("%s: unexpected argument '%s' (bootstrap help %s)", cmd, argv[max], cmd);
 	return 2;
+}
+
+/* an option's whole number from min to max, or a usage error */
+static long whole(const char *opt, const char *v, long min, long max, const char *what)
+{
+	char *end;
+	long n = strtol(v, &end, 10);
+
+	if (!isdigit((unsigned char)*v) || *end || n < min || n > max)
+		misuse("%s: expected %s from %ld to %ld, found '%s'", opt, what, min, max, v);
+	return n;
+}
+
+/* -j N, --steps N */
+static int count(const char *opt, const char *v, const char *what)
+{
+	char *w = xasprintf("a number of %s", what);
+	int n = (int)whole(opt, v, 1, 1024, w);
+
+	free(w);
+	return n;
+}
+
+/* --distcc-hosts, guest --hosts: what goes on the guest's kernel command line */
+static const char *hostlist(const char *opt, const char *v)
+{
+	char *bad = guest_badhost(v);
+
+	if (bad && !strcmp(bad, v))
+		misuse("%s: expected HOST[:PORT][/JOBS] separated by commas, found '%s'", opt, v);
+	if (bad)
+		misuse("%s: expected HOST[:PORT][/JOBS] separated by commas, found '%s' in '%s'", opt, bad, v);
+	return v;
 }
 
 /* roff of text: backslashes and minus signs escaped, a leading dot or
@@ -531,6 +574,9 @@ static int cmd_test(int argc, char **argv)
 		warn("expected a stage name such as cross-%s, or a target (its system image)", host_arch());
 		return 2;
 	}
+	for (int i = 0; i < argc; i++)
+		if ((!strcmp(argv[i], "all") || !strcmp(argv[i], "hello-all")) && argc > 1)
+			misuse("test %s tests every target: expected it alone, found %d names", argv[i], argc);
 	if (argc == 1 && (!strcmp(argv[0], "all") || !strcmp(argv[0], "hello-all")))
 		return testall(!strcmp(argv[0], "hello-all"));
 	imagenames(argc, argv);
@@ -599,13 +645,13 @@ static int cmd_guest(int argc, char **argv)
 		else if (!strcmp(a, "--triplet"))
 			g.triplet = v;
 		else if (!strcmp(a, "--hosts"))
-			g.hosts = v;
+			g.hosts = hostlist(a, v);
 		else if (!strcmp(a, "--silence"))
-			g.silence = atoi(v);
+			g.silence = (int)whole(a, v, 0, 7 * 86400, "a number of seconds (0: never)");
 		else if (!strcmp(a, "--mem"))
-			g.mem = atoi(v);
+			g.mem = (int)whole(a, v, 64, 1 << 20, "a size in MiB");
 		else if (!strcmp(a, "--size"))
-			g.scratchmb = atol(v);
+			g.scratchmb = whole(a, v, 64, 1 << 24, "a size in MiB");
 		else
 			goto usage;
 	}
@@ -641,6 +687,92 @@ static int cmd_guest(int argc, char **argv)
 usage:
 	warn("expected: guest IMAGE-DIR CONTROL-DIR [--scratch DISK [--out DIR] [--logs DIR]] [--cross DIR --triplet T] "
 	     "[--hosts LIST] [--silence SECONDS] [--mem MIB] [--size MIB]");
+	return 2;
+}
+
+/* an IPv4 address (with bits: ADDR/BITS too), or a usage error */
+static const char *address(const char *opt, const char *v, int bits)
+{
+	const char *slash = bits ? strchr(v, '/') : NULL;
+	char *a = xstrndup(v, slash ? (size_t)(slash - v) : strlen(v));
+	struct in_addr in;
+
+	if (inet_pton(AF_INET, a, &in) != 1)
+		misuse("%s: expected an IPv4 address%s, found '%s'", opt, bits ? " (or ADDR/BITS, a network)" : "", v);
+	if (slash)
+		whole(opt, slash + 1, 0, 32, "a number of bits");
+	free(a);
+	return v;
+}
+
+/* distccd for a rebuild on another machine: ARCH's cross compilers, for
+ * the addresses --allow names, until ^C; run as beside a rebuild's own
+ * guest (lib/guest.c). That machine's guest reaches it through its qemu,
+ * so it comes from that machine's address. */
+static int cmd_serve(int argc, char **argv)
+{
+	struct guest g = {.port = 3632}; /* distcc's own */
+	const char *arch = NULL;
+	struct target *t;
+	int r, ended = 0;
+
+	for (int i = 0; i < argc; i++) {
+		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+		if (a[0] != '-' && !arch) {
+			arch = a;
+			continue;
+		}
+		if (a[0] != '-' || !v)
+			goto usage;
+		i++;
+		if (!strcmp(a, "--listen"))
+			g.listen = address(a, v, 0);
+		else if (!strcmp(a, "--allow"))
+			g.allow = address(a, v, 1);
+		else if (!strcmp(a, "--port"))
+			g.port = (int)whole(a, v, 1, 65535, "a port number");
+		else
+			goto usage;
+	}
+	if (!arch)
+		goto usage;
+	load();
+	if (startswith(arch, "cross-"))
+		arch += strlen("cross-");
+	if (!(t = find_target(&defs, arch))) {
+		char *k = plan_known(&defs, 0);
+		misuse("unknown target '%s': targets are %s", arch, *k ? k : "none");
+	}
+	char *name = xasprintf("cross-%s", arch), *dir = xasprintf("%s/serve/%s", opts.work, arch);
+	if ((r = build(1, &name, 0)))
+		return r;
+	/* the work tree is not this command's past the build: a rebuild
+	 * there may go on beside it */
+	worktree_unlock();
+	g.cross = stage_out(name);
+	g.triplet = envget(t->env, t->nenv, "TARGET");
+	g.jobs = opts.jobs;
+	if (mkdirp(dir) < 0)
+		fatal("cannot create %s:", dir);
+	if (guest_distccd(&g, dir) < 0)
+		return 1;
+	printf("serve: until ^C, for %s. On that machine: bootstrap --distcc-hosts THIS-ADDRESS:%d/%d stage rebuild-%s\n",
+	       g.allow ? g.allow : "127.0.0.1", g.port, g.jobs, arch);
+	fflush(stdout);
+	run_signals();
+	while (!run_stopped() && !(ended = waitpid(g.distccd, NULL, WNOHANG) == g.distccd))
+		msleep(200);
+	if (ended) {
+		g.distccd = 0;
+		warn("distccd ended by itself: see %s/distccd.log", dir);
+	}
+	guest_stopdistccd(&g);
+	if (!ended)
+		printf("serve: stopped\n");
+	free(name), free(dir);
+	return ended ? 1 : 0;
+usage:
+	warn("expected: serve ARCH [--listen ADDR] [--allow ADDR[/BITS]] [--port N]");
 	return 2;
 }
 
@@ -725,6 +857,10 @@ static int cmd_fetch(int argc, char **argv)
 	int err = 0;
 
 	load();
+	/* every name first: nothing is fetched for a mistyped list */
+	for (int k = 0; k < argc; k++)
+		if (!find_package(&defs, argv[k]))
+			misuse("unknown package '%s' (bootstrap list shows them)", argv[k]);
 	for (size_t i = 0; i < defs.npkgs; i++) {
 		struct package *p = defs.pkgs[i];
 		int want = argc == 0;
@@ -739,9 +875,6 @@ static int cmd_fetch(int argc, char **argv)
 			free(f);
 		}
 	}
-	for (int k = 0; k < argc; k++)
-		if (!find_package(&defs, argv[k]))
-			warn("unknown package '%s' (bootstrap list shows them)", argv[k]), err = 1;
 	return err;
 }
 
@@ -826,7 +959,7 @@ static const struct {
 } cmds[] = {
 	{"all", cmd_all}, {"stage", cmd_stage}, {"plan", cmd_plan}, {"list", cmd_list},
 	{"fetch", cmd_fetch}, {"doctor", cmd_doctor}, {"clean", cmd_clean}, {"test", cmd_test},
-	{"boot", cmd_boot}, {"audit", cmd_audit}, {"guest", cmd_guest}, {"shell", cmd_shell}, {"check", cmd_check}, {"help", cmd_help},
+	{"boot", cmd_boot}, {"audit", cmd_audit}, {"guest", cmd_guest}, {"serve", cmd_serve}, {"shell", cmd_shell}, {"check", cmd_check}, {"help", cmd_help},
 	{"version", cmd_version},
 };
 
@@ -871,6 +1004,7 @@ static int cmdopt(const char *cmd, const char *a)
 		{"help", "--man", 0}, {"check", "--publish", 0}, {"clean", "--cache", 0}, {"clean", "--all", 0}, {"doctor", "--packages", 0}, {"audit", "--vary", 1}, {"audit", "--deep", 0},
 		{"guest", "--scratch", 1}, {"guest", "--out", 1}, {"guest", "--logs", 1}, {"guest", "--cross", 1}, {"guest", "--triplet", 1},
 		{"guest", "--hosts", 1}, {"guest", "--silence", 1}, {"guest", "--mem", 1}, {"guest", "--size", 1},
+		{"serve", "--listen", 1}, {"serve", "--allow", 1}, {"serve", "--port", 1},
 	};
 
 	for (size_t i = 0; i < LEN(own); i++)
@@ -884,17 +1018,6 @@ static char *optarg_of(int *i, int argc, char **argv)
 	if (*i + 1 >= argc)
 		misuse("option %s needs an argument (bootstrap help lists the options)", argv[*i]);
 	return argv[++*i];
-}
-
-/* -j N, --steps N: a whole number of at least 1, or a usage error */
-static int count(const char *opt, const char *v, const char *what)
-{
-	char *end;
-	long n = strtol(v, &end, 10);
-
-	if (end == v || *end || n < 1 || n > 1024)
-		misuse("%s: expected a number of %s from 1 to 1024, found '%s'", opt, what, v);
-	return (int)n;
 }
 
 /* --opt=value as --opt value, for the options that take one */
@@ -984,7 +1107,7 @@ int main(int argc, char **argv)
 		} else if (!strcmp(a, "--distcc")) {
 			opts.distcc = abspath(optarg_of(&i, argc, argv));
 		} else if (!strcmp(a, "--distcc-hosts")) {
-			opts.distcchosts = optarg_of(&i, argc, argv);
+			opts.distcchosts = (char *)hostlist(a, optarg_of(&i, argc, argv));
 		} else if (!strcmp(a, "--mirror")) {
 			PUSH(opts.mirrors, opts.nmirrors, optarg_of(&i, argc, argv));
 		} else if (!strcmp(a, "--top")) {

@@ -37,6 +37,10 @@ _bootstrap()
 		words="$words $(echo "$list" | sed -n '/^targets:/,/^stages:/s/^  \([^ ]*\).*/\1/p')"
 		[ "$cmd" = plan ] && words="$words all"
 		COMPREPLY=($(compgen -W "$words" -- "$cur")) ;;
+	serve)
+		# the targets
+		words=$(echo "$list" | sed -n '/^targets:/,/^stages:/s/^  \([^ ]*\).*/\1/p')
+		COMPREPLY=($(compgen -W "$words" -- "$cur")) ;;
 	fetch)
 		words=$(echo "$list" | sed -n '/^packages:/,$s/^  \([^ ]*\).*/\1/p')
 		COMPREPLY=($(compgen -W "$words" -- "$cur")) ;;

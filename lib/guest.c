@@ -118,6 +118,40 @@ static char *cmdlist(const struct guest *g, const char *dir)
 	return path;
 }
 
+/* digits at s, their number from 1 to max; *end after them */
+static int number(char *s, char **end, long max)
+{
+	long n = strtol(s, end, 10);
+
+	return *s >= '0' && *s <= '9' && n >= 1 && n <= max;
+}
+
+char *guest_badhost(const char *list)
+{
+	const char *e = list;
+
+	for (;;) {
+		size_t n = strcspn(e, ",");
+		char *entry = xstrndup(e, n), *end;
+		size_t host = strspn(entry, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_");
+		int ok = host > 0;
+		/* a bracketed IPv6 address: [::1] */
+		if (!host && entry[0] == '[' && (end = strchr(entry, ']')))
+			host = end + 1 - entry, ok = host > 2;
+		end = entry + host;
+		if (ok && *end == ':')
+			ok = number(end + 1, &end, 65535);
+		if (ok && *end == '/')
+			ok = number(end + 1, &end, 1024);
+		if (!ok || *end)
+			return entry;
+		free(entry);
+		if (!e[n])
+			return NULL;
+		e += n + 1;
+	}
+}
+
 int guest_distccd(struct guest *g, const char *dir)
 {
 	char *daemon = which("distccd"), *list, *port, *jobs, *log;
@@ -127,7 +161,7 @@ int guest_distccd(struct guest *g, const char *dir)
 		warn("distccd is not installed (Debian package distcc): the guest compiles alone");
 		return -1;
 	}
-	if (!(g->port = freeport()))
+	if (!g->port && !(g->port = freeport()))
 		fatal("no free port on 127.0.0.1 for distccd");
 	list = cmdlist(g, dir);
 	port = xasprintf("%d", g->port);
@@ -142,7 +176,8 @@ int guest_distccd(struct guest *g, const char *dir)
 	/* --nice 0: distccd's own default (5) starves its compiles beside the
 	 * emulator, whose CPUs then wait for them, idle; at the emulator's
 	 * priority both get their share (a runner started nice stays so) */
-	char *argv[] = {daemon, "--daemon", "--no-detach", "--listen", "127.0.0.1", "--allow", "127.0.0.1",
+	char *argv[] = {daemon, "--daemon", "--no-detach", "--listen", (char *)(g->listen ? g->listen : "127.0.0.1"),
+	                "--allow", (char *)(g->allow ? g->allow : "127.0.0.1"),
 	                "--port", port, "--jobs", jobs, "--nice", "0", "--log-stderr", "--log-level", "info", NULL};
 	if ((fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0644)) < 0)
 		fatal("cannot create %s:", log);
@@ -151,7 +186,18 @@ int guest_distccd(struct guest *g, const char *dir)
 	/* listening before the guest asks: it forks its workers first; at
 	 * level info its log names every compile it ran, with its time */
 	msleep(300);
-	printf("guest: distccd on 127.0.0.1:%d serving %s's compilers (%s), log %s\n", g->port, g->triplet, list, log);
+	/* one that could not listen (a port taken, an address not ours) ends
+	 * at once, and says why in its log */
+	if (waitpid(g->distccd, NULL, WNOHANG) == g->distccd) {
+		/* the log is appended to: its last error is this one's */
+		char *text = readfile(log, NULL), *e = NULL;
+		for (char *f = text; f && (f = strstr(f, "ERROR: ")); f++)
+			e = f;
+		fatal("distccd ended as it started: %.*s (its log: %s)", e ? (int)strcspn(e + 7, "\n") : 7,
+		      e ? e + 7 : "no word", log);
+	}
+	printf("guest: distccd on %s:%d serving %s's compilers (%s), log %s\n", g->listen ? g->listen : "127.0.0.1",
+	       g->port, g->triplet, list, log);
 	free(env[0]);
 	free(env[5]);
 	free(daemon), free(list), free(port), free(jobs), free(log);
@@ -300,7 +346,7 @@ int guest_run(struct guest *g)
 	 * of a fixed size, raspi2b's 4 CPUs and 1 GiB, leaves alone) */
 	cpus = xasprintf("%d", g->cpus > 0 ? g->cpus : 1);
 	mem = xasprintf("%.0d", g->mem);
-	if (g->port)
+	if (g->distccd > 0)
 		kernel = xasprintf("distcc=10.0.2.2:%d/%d%s%s", g->port, g->jobs > 0 ? g->jobs : 2,
 		                   g->hosts ? "," : "", g->hosts ? g->hosts : "");
 	else

@@ -19,8 +19,11 @@ struct guest {
 	int cpus;            /* the guest's CPUs */
 	int mem;             /* its memory in MiB; 0: the image's own */
 	int silence;         /* seconds without console output before it is stopped; 0: never */
+	/* distccd's address and clients: NULL for 127.0.0.1 (bootstrap
+	 * serve sets them for other machines) */
+	const char *listen, *allow;
+	int port;            /* distccd's port: 0 for a free one; then its own */
 	/* set while it runs */
-	int port;
 	pid_t distccd;
 	int console;         /* the emulator's stdin: the guest's console */
 };
@@ -29,8 +32,13 @@ struct guest {
  * console to stdout; the control script's exit status, -1 if it did not
  * finish (stopped, silent too long, the emulator failed) */
 int guest_run(struct guest *g);
-/* start distccd on a free loopback port for g->cross (files in dir); -1
- * when it is not installed */
+/* a list of more distcc hosts, HOST[:PORT][/JOBS] separated by commas:
+ * NULL when it is one, else its first entry that is not (to free). The
+ * list goes on the guest's kernel command line: nothing else may. */
+char *guest_badhost(const char *list);
+/* start distccd for g->cross (files in dir: its command list and log),
+ * on g->port or a free one, g->listen and g->allow or loopback; -1 when
+ * it is not installed, fatal when it does not start */
 int guest_distccd(struct guest *g, const char *dir);
 void guest_stopdistccd(struct guest *g);
 /* the directory from (absolute, "/out") of an ext2 image, as the new

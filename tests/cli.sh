@@ -22,6 +22,12 @@ expect "a command far from every other: no guess" sh -c "'$B' frobnicate > '$T/o
 expect "-j that is not a number: 2, naming what was found" sh -c "test $(status "$T/o" -j x plan x86_64) = 2 && grep -q \"expected a number of jobs from 1 to 1024, found 'x'\" '$T/o'"
 expect "--steps 0: 2" test "$(status "$T/o" --steps 0 plan x86_64)" = 2
 expect "an unknown option: 2, in one line" sh -c "test $(status "$T/o" --nosuch plan) = 2 && test \$(wc -l < '$T/o') = 1"
+expect "--distcc-hosts: an entry that is not HOST[:PORT][/N] is a usage error, named" sh -c "test $(status "$T/o" --distcc-hosts 'box:3632/2,a b' plan x86_64) = 2 && grep -q \"found 'a b' in 'box:3632/2,a b'\" '$T/o'"
+expect "guest --mem that is not a size: 2" test "$(status "$T/o" guest "$T" "$T" --mem x)" = 2
+expect "serve: an address that is not one: 2, before anything is built" sh -c "test $(status "$T/o" serve x86_64 --listen 1.2.3) = 2 && grep -q \"expected an IPv4 address, found '1.2.3'\" '$T/o'"
+expect "serve an unknown target: 2" test "$(status "$T/o" serve mips)" = 2
+expect "test all beside other names: 2" test "$(status "$T/o" test all x86_64)" = 2
+expect "fetch with an unknown package among others: 2, nothing fetched" sh -c "test $(status "$T/o" --offline fetch make nosuch) = 2 && test \$(wc -l < '$T/o') = 1"
 expect "list refuses an argument: 2, naming it" sh -c "test \$(sh -c \"'$B' list extra > '$T/o' 2>&1; echo \\\$?\") = 2 && grep -q \"unexpected argument 'extra'\" '$T/o'"
 expect "doctor refuses a target: 2" test "$(status "$T/o" doctor x86_64)" = 2
 expect "plan without a name: 2" test "$(status "$T/o" plan)" = 2

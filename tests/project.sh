@@ -16,6 +16,10 @@ expect "plan cross-armv7l: the single-pass order" sh -c "grep -A20 cross-armv7l 
 $B doctor --packages > "$T/pkgs" 2>&1
 missing=$(grep -v '^#' docs/host-packages | sort > "$T/listed"; sort "$T/pkgs" | comm -23 - "$T/listed" | tr '\n' ' ')
 expect "docs/host-packages holds every package doctor asks for" test -z "$missing"
+# the Makefile: every source compiled, every header a prerequisite
+mk=$(tr '\\\n' '  ' < Makefile)
+unlisted=$(for f in lib/*.c lib/*.h; do case $f in *.c) o=${f%.c}.o ;; *) o=$f ;; esac; case " $mk " in *" $o "*) ;; *) echo "$f" ;; esac; done)
+expect "Makefile: every lib/*.c in OBJ, every lib/*.h in HDR" test -z "$unlisted"
 for f in patches/*/*.patch; do
 	expect "$f says why, above its diff" sh -c "head -1 '$f' | grep -qv '^---'"
 done

@@ -457,6 +457,26 @@ static void test_os(void)
 	free(max), free(over);
 }
 
+/* more distcc hosts: what may go on the guest's kernel command line */
+static void test_hosts(void)
+{
+	static const char *good[] = {"box", "10.0.0.5:3632/4", "box/8,10.0.0.6,[::1]:4000/2", "build-1.lan:3632"};
+	static const char *bad[][2] = {{"a b", "a b"}, {"box,", ""}, {"box,,x", ""}, {"a:", "a:"}, {"a:0", "a:0"},
+	                               {"a:65536", "a:65536"}, {"a/0", "a/0"}, {"a/x", "a/x"}, {"x,a: 1", "a: 1"},
+	                               {"box,lzo=1", "lzo=1"}, {"[::1", "[::1"}, {"a;reboot", "a;reboot"}, {"", ""}};
+
+	for (size_t i = 0; i < LEN(good); i++) {
+		char *b = guest_badhost(good[i]);
+		check(!b, "hosts: a list of HOST[:PORT][/JOBS] is taken", good[i]);
+		free(b);
+	}
+	for (size_t i = 0; i < LEN(bad); i++) {
+		char *b = guest_badhost(bad[i][0]);
+		check(b && !strcmp(b, bad[i][1]), "hosts: the entry that is not HOST[:PORT][/JOBS] is named", bad[i][0]);
+		free(b);
+	}
+}
+
 /* distccd for a guest: loopback only, the cross toolchain's compilers only */
 static void test_distccd(void)
 {
@@ -628,6 +648,7 @@ int main(void)
 	test_diffoscope();
 	test_showable();
 	test_os();
+	test_hosts();
 	test_distccd();
 	test_extract();
 	test_progress();
