@@ -25,6 +25,7 @@
 #include "lib/os.h"
 #include "lib/plan.h"
 #include "lib/proc.h"
+#include "lib/provenance.h"
 #include "lib/run.h"
 #include "lib/util.h"
 #include "lib/worktree.h"
@@ -398,6 +399,19 @@ static int makeplan(struct plan *plan, int argc, char **argv, int all)
 	return 0;
 }
 
+/* a cached step built with other host tools than this machine's: said,
+ * not rebuilt (they are not in its key; docs/design.md says why) */
+static void toolschanged(struct step *s)
+{
+	char *f = xasprintf("%s/steps/%s/tools", cache_root(), s->key), *then = readfile(f, NULL), *d = NULL;
+
+	if (then && !s->stage->tools)
+		s->stage->tools = provenance_tools(s->stage);
+	if (then && (d = provenance_toolschanged(then, s->stage->tools)))
+		printf("      host tools since it was built: %s\n", d);
+	free(f), free(then), free(d);
+}
+
 static int cmd_plan(int argc, char **argv)
 {
 	struct plan plan;
@@ -429,6 +443,7 @@ static int cmd_plan(int argc, char **argv)
 				todo++;
 			} else {
 				printf("\n");
+				toolschanged(s);
 			}
 			n++;
 		}

@@ -623,9 +623,14 @@ static int buildstep(struct step *s, const char *lock)
 		out = xasprintf("%s/out", tmp);
 		r = phase(s, dir, out, lock, REAL, t0);
 		if (r == 0) {
-			char *in = xasprintf("%s/inputs", tmp);
+			char *in = xasprintf("%s/inputs", tmp), *tools = xasprintf("%s/tools", tmp);
 			char *slot = step_slot(s);
 			writefile(in, s->inputs, strlen(s->inputs));
+			/* host tools are not in the key: what they were, for plan
+			 * to say when they have changed since */
+			if (s->stage->tools)
+				writefile(tools, s->stage->tools, strlen(s->stage->tools));
+			free(tools);
 			if (cache_commit(tmp, s->key) < 0)
 				fatal("cannot move %s into the cache:", tmp);
 			cache_setlast(s->stage->name, slot, s->inputs);
@@ -1002,6 +1007,9 @@ int build_plan(struct plan *plan)
 				failed = 1;
 				continue;
 			}
+			/* once a stage, here: the steps are children */
+			if (!st->tools)
+				st->tools = provenance_tools(st);
 			starting(s);
 			spawn(&kids[nkids++], s);
 		}
@@ -1031,7 +1039,8 @@ int build_plan(struct plan *plan)
 	free(kids);
 	for (size_t i = 0; i < plan->n; i++) {
 		free(plan->stages[i]->airlock);
-		plan->stages[i]->airlock = NULL;
+		free(plan->stages[i]->tools);
+		plan->stages[i]->airlock = plan->stages[i]->tools = NULL;
 		failed |= plan->stages[i]->state != DONE;
 	}
 	report_write();

@@ -2,6 +2,7 @@
  *
  *   steps/KEY/out     a finished step's output tree (renamed in whole)
  *   steps/KEY/inputs  the lines its key hashes
+ *   steps/KEY/tools   the host tools it was built with (not in the key)
  *   tmp/KEY.PID/      a step being built
  *   locks/KEY         held while a run builds KEY
  *   state/STAGE/SLOT.{time,inputs}  last build time and inputs, per step slot

@@ -38,6 +38,7 @@ struct stage {
 	int state;
 	int hostcc; /* a cross stage built by the host's compiler (--host-toolchain) */
 	char *airlock;  /* while it builds: its steps' tools (lib/build.c) */
+	char *tools;    /* ... and what they are (provenance_tools()) */
 	time_t started; /* when its first step started in this run */
 };
 

@@ -171,45 +171,121 @@ static char *debian(const char *owners, const char *path)
 	return NULL;
 }
 
-static void tools(FILE *f, struct stage *st)
+/* the host tools a stage lets in, resolved as its airlock resolves them:
+ * the file each name is, its sha256 and its Debian package and version
+ * ("" and NULL where unknown) */
+struct tool {
+	const char *name;
+	char *path, sha[65], *deb;
+};
+
+static struct tool *hosttools(struct stage *st, size_t *n)
 {
-	size_t n = st->def->ntools;
-	char **real = xcalloc(n + 1, sizeof(*real));
-	char h[65], buf[PATH_MAX];
+	struct tool *t = xcalloc(st->def->ntools + 1, sizeof(*t));
+	char **real = xcalloc(st->def->ntools + 1, sizeof(*real)), buf[PATH_MAX];
 	struct buf owners = {0};
 
-	for (size_t i = 0; i < n; i++) {
+	*n = st->def->ntools;
+	for (size_t i = 0; i < *n; i++) {
 		char *p = which(st->def->tools[i]);
-		real[i] = p && realpath(p, buf) ? xstrdup(buf) : p ? xstrdup(p) : xstrdup("");
+		t[i].name = st->def->tools[i];
+		t[i].path = real[i] = p && realpath(p, buf) ? xstrdup(buf) : p ? xstrdup(p) : xstrdup("");
+		if (!*t[i].path || sha256_file(t[i].path, t[i].sha) < 0)
+			t[i].sha[0] = 0;
 		free(p);
 	}
-	dpkg(real, n, &owners);
+	dpkg(real, *n, &owners);
+	for (size_t i = 0; i < *n; i++)
+		t[i].deb = *t[i].path ? debian(owners.s, t[i].path) : NULL;
+	free(real);
+	free(owners.s);
+	return t;
+}
+
+static void freetools(struct tool *t, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(t[i].path), free(t[i].deb);
+	free(t);
+}
+
+static void tools(FILE *f, struct stage *st)
+{
+	size_t n;
+	struct tool *t = hosttools(st, &n);
+
 	/* SLSA ResourceDescriptors: the file's URI and digest; which Debian
 	 * package it came from as an annotation */
 	for (size_t i = 0; i < n; i++) {
 		fprintf(f, "%s\n          {\"name\": ", i ? "," : "");
-		json_str(f, st->def->tools[i]);
-		if (*real[i]) {
-			char *uri = xasprintf("file://%s", real[i]);
+		json_str(f, t[i].name);
+		if (*t[i].path) {
+			char *uri = xasprintf("file://%s", t[i].path);
 			fprintf(f, ", \"uri\": ");
 			json_str(f, uri);
 			free(uri);
 		}
-		if (*real[i] && sha256_file(real[i], h) == 0)
-			fprintf(f, ", \"digest\": {\"sha256\": \"%s\"}", h);
-		char *deb = *real[i] ? debian(owners.s, real[i]) : NULL;
-		if (deb) {
+		if (t[i].sha[0])
+			fprintf(f, ", \"digest\": {\"sha256\": \"%s\"}", t[i].sha);
+		if (t[i].deb) {
 			fprintf(f, ", \"annotations\": {\"debian\": ");
-			json_str(f, deb);
+			json_str(f, t[i].deb);
 			fprintf(f, "}");
-			free(deb);
 		}
 		fprintf(f, "}");
 	}
-	for (size_t i = 0; i < n; i++)
-		free(real[i]);
-	free(real);
-	free(owners.s);
+	freetools(t, n);
+}
+
+char *provenance_tools(struct stage *st)
+{
+	size_t n;
+	struct tool *t = hosttools(st, &n);
+	struct buf b = {0};
+
+	bufputs(&b, "");
+	for (size_t i = 0; i < n; i++) {
+		/* "package version" as package=version: one word */
+		char *deb = t[i].deb ? xstrdup(t[i].deb) : NULL, *sp = deb ? strchr(deb, ' ') : NULL;
+		if (sp)
+			*sp = '=';
+		bufprintf(&b, "%s %s %s\n", t[i].name, t[i].sha[0] ? t[i].sha : "-", deb ? deb : "-");
+		free(deb);
+	}
+	freetools(t, n);
+	return b.s;
+}
+
+/* a line of provenance_tools() for name, from text; NULL when none */
+static char *toolline(const char *text, const char *name)
+{
+	size_t k = strlen(name);
+
+	for (const char *l = text; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL)
+		if (!strncmp(l, name, k) && l[k] == ' ')
+			return xstrndup(l + k + 1, strcspn(l + k + 1, "\n"));
+	return NULL;
+}
+
+char *provenance_toolschanged(const char *then, const char *now)
+{
+	struct buf b = {0};
+
+	for (const char *l = now; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
+		char *name = xstrndup(l, strcspn(l, " \n")), *was = toolline(then, name), *is = toolline(now, name);
+		char wsha[65] = "", isha[65] = "", wdeb[256] = "", ideb[256] = "";
+		if (was && is && strcmp(was, is)) {
+			sscanf(was, "%64s %255s", wsha, wdeb);
+			sscanf(is, "%64s %255s", isha, ideb);
+			/* by its Debian version where that moved, else by its bytes */
+			if (strcmp(wdeb, ideb) && strcmp(wdeb, "-") && strcmp(ideb, "-"))
+				bufprintf(&b, "%s%s (%s, now %s)", b.n ? ", " : "", name, wdeb, ideb);
+			else
+				bufprintf(&b, "%s%s (other bytes)", b.n ? ", " : "", name);
+		}
+		free(name), free(was), free(is);
+	}
+	return b.s;
 }
 
 /* besides the manifest, each file at the top of the output (the image's

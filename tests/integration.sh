@@ -586,3 +586,18 @@ bs stage lean-t1 > "$T/nospare" 2>&1
 rc=$?
 expect "without it, a missing tool is an error at the stage's line" sh -c "test $rc -ne 0 && grep -q \"stages/lean:1: host tool 'no-such-tool-here' is not installed\" '$T/nospare'"
 rm -f "$P/packages/lean" "$P/stages/lean" "$P/stages/lean2"
+
+# host tools are not in a step's key: plan says when one has changed
+# since the step was built, and leaves it cached
+mkdir -p "$T/hostbin"
+printf '#!/bin/sh\necho one\n' > "$T/hostbin/mytool"
+chmod 755 "$T/hostbin/mytool"
+printf 'version 1\nepoch 1700000000\nphase build\n\tmkdir -p $OUT\n\tmytool > $OUT/said\n' > "$P/packages/ht"
+printf 'context host\ntools sh mkdir mytool\nbuild ht\n' > "$P/stages/ht"
+PATH=$T/hostbin:$PATH bs stage ht-t1 > "$T/ht1" 2>&1
+PATH=$T/hostbin:$PATH bs plan ht-t1 > "$T/ht2" 2>&1
+expect "plan: a step built with this machine's host tools says nothing of them" sh -c "grep -q '^  cached  ht build' '$T/ht2' && ! grep -q 'host tools since' '$T/ht2'"
+printf '#!/bin/sh\necho two\n' > "$T/hostbin/mytool"
+PATH=$T/hostbin:$PATH bs plan ht-t1 > "$T/ht3" 2>&1
+expect "plan: a host tool changed since a step was built: named, the step still cached" sh -c "grep -q '^  cached  ht build' '$T/ht3' && grep -qx '      host tools since it was built: mytool (other bytes)' '$T/ht3'"
+rm -f "$P/packages/ht" "$P/stages/ht"

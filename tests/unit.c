@@ -15,6 +15,7 @@
 #include "../lib/compare.h"
 #include "../lib/defs.h"
 #include "../lib/guest.h"
+#include "../lib/provenance.h"
 #include "../lib/manifest.h"
 #include "../lib/native.h"
 #include "../lib/opts.h"
@@ -457,6 +458,19 @@ static void test_os(void)
 	free(max), free(over);
 }
 
+/* what plan says of host tools that changed since a step was built */
+static void test_toolschanged(void)
+{
+	const char *then = "sh aa gcc-12=12.2.0-14\ngcc bb gcc=4:12.2.0-3\nmake cc make=4.3-4.1\nmytool dd -\n";
+	const char *now = "sh aa gcc-12=12.2.0-14\ngcc b2 gcc=4:12.2.0-4\nmake c2 make=4.3-4.1\nmytool d2 -\nnew ee -\n";
+	char *d = provenance_toolschanged(then, now), *none = provenance_toolschanged(then, then);
+
+	check(d && !strcmp(d, "gcc (gcc=4:12.2.0-3, now gcc=4:12.2.0-4), make (other bytes), mytool (other bytes)"),
+	      "toolschanged: a new Debian version named, else other bytes; a tool not recorded then left out", d ? d : "(none)");
+	check(!none, "toolschanged: the same tools: nothing", none);
+	free(d), free(none);
+}
+
 /* more distcc hosts: what may go on the guest's kernel command line */
 static void test_hosts(void)
 {
@@ -648,6 +662,7 @@ int main(void)
 	test_diffoscope();
 	test_showable();
 	test_os();
+	test_toolschanged();
 	test_hosts();
 	test_distccd();
 	test_extract();
