@@ -155,43 +155,14 @@ static const struct cmdhelp *findhelp(const char *name)
 	return NULL;
 }
 
-/* edits (insert, delete, change a letter) from a to b, for "did you mean" */
-static size_t distance(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b), row[64];
-
-	if (lb >= LEN(row))
-		return (size_t)-1;
-	for (size_t j = 0; j <= lb; j++)
-		row[j] = j;
-	for (size_t i = 1; i <= la; i++) {
-		size_t diag = row[0];
-		row[0] = i;
-		for (size_t j = 1; j <= lb; j++) {
-			size_t up = row[j], best = diag + (a[i - 1] != b[j - 1]);
-			if (up + 1 < best)
-				best = up + 1;
-			if (row[j - 1] + 1 < best)
-				best = row[j - 1] + 1;
-			diag = up;
-			row[j] = best;
-		}
-	}
-	return row[lb];
-}
-
 /* a mistyped command: the nearest one, not the whole usage */
 static int unknowncmd(const char *name)
 {
-	const char *near = NULL;
-	size_t best = 3; /* two edits at most: 'stag', 'plna', 'audti' */
+	const char *names[LEN(helps)], *near;
 
-	for (size_t i = 0; i < LEN(helps); i++) {
-		size_t d = distance(name, helps[i].name);
-		if (d < best)
-			best = d, near = helps[i].name;
-	}
-	if (near)
+	for (size_t i = 0; i < LEN(helps); i++)
+		names[i] = helps[i].name;
+	if ((near = nearest(name, names, LEN(helps))))
 		warn("unknown command '%s': did you mean '%s'? (bootstrap help lists the commands)", name, near);
 	else
 		warn("unknown command '%s' (bootstrap help lists the commands)", name);

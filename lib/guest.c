@@ -187,21 +187,26 @@ int guest_distccd(struct guest *g, const char *dir)
 	 * level info its log names every compile it ran, with its time */
 	msleep(300);
 	/* one that could not listen (a port taken, an address not ours) ends
-	 * at once, and says why in its log */
+	 * at once, and says why in its log: the guest then compiles alone */
+	int r = 0;
 	if (waitpid(g->distccd, NULL, WNOHANG) == g->distccd) {
 		/* the log is appended to: its last error is this one's */
 		char *text = readfile(log, NULL), *e = NULL;
 		for (char *f = text; f && (f = strstr(f, "ERROR: ")); f++)
 			e = f;
-		fatal("distccd ended as it started: %.*s (its log: %s)", e ? (int)strcspn(e + 7, "\n") : 7,
-		      e ? e + 7 : "no word", log);
+		warn("distccd ended as it started: %.*s (its log: %s)", e ? (int)strcspn(e + 7, "\n") : 7,
+		     e ? e + 7 : "no word", log);
+		free(text);
+		g->distccd = 0;
+		r = -1;
+	} else {
+		printf("guest: distccd on %s:%d serving %s's compilers (%s), log %s\n", g->listen ? g->listen : "127.0.0.1",
+		       g->port, g->triplet, list, log);
 	}
-	printf("guest: distccd on %s:%d serving %s's compilers (%s), log %s\n", g->listen ? g->listen : "127.0.0.1",
-	       g->port, g->triplet, list, log);
 	free(env[0]);
 	free(env[5]);
 	free(daemon), free(list), free(port), free(jobs), free(log);
-	return 0;
+	return r;
 }
 
 void guest_stopdistccd(struct guest *g)

@@ -38,7 +38,7 @@ int guest_run(struct guest *g);
 char *guest_badhost(const char *list);
 /* start distccd for g->cross (files in dir: its command list and log),
  * on g->port or a free one, g->listen and g->allow or loopback; -1 when
- * it is not installed, fatal when it does not start */
+ * it is not installed or did not start (said why) */
 int guest_distccd(struct guest *g, const char *dir);
 void guest_stopdistccd(struct guest *g);
 /* the directory from (absolute, "/out") of an ext2 image, as the new

@@ -92,6 +92,19 @@ char *plan_known(struct defs *d, int stages)
 	return b.s;
 }
 
+/* the target (or stage kind) nearest to a mistyped word, or NULL */
+static const char *near(struct defs *d, int stages, const char *word)
+{
+	size_t n = stages ? d->nstages : d->ntargets;
+	const char **names = xcalloc(n + 1, sizeof(*names)), *r;
+
+	for (size_t i = 0; i < n; i++)
+		names[i] = stages ? d->stages[i]->kind : d->targets[i]->name;
+	r = nearest(word, names, n);
+	free(names);
+	return r;
+}
+
 /* depth first, so that needed stages come before their users */
 static struct stage *add(struct plan *plan, const char *kind, struct target *t, struct chain *up)
 {
@@ -117,7 +130,11 @@ static struct stage *add(struct plan *plan, const char *kind, struct target *t, 
 	}
 	if (!def) {
 		char *k = plan_known(plan->defs, 1);
-		warn("unknown stage kind '%s' in '%s': expected one of stages/: %s", kind, name, k);
+		const char *n = near(plan->defs, 1, kind);
+		if (n)
+			warn("unknown stage kind '%s' in '%s': did you mean '%s-%s'? (stages/: %s)", kind, name, n, t->name, k);
+		else
+			warn("unknown stage kind '%s' in '%s': expected one of stages/: %s", kind, name, k);
 		free(k);
 		free(name);
 		return NULL;
@@ -154,7 +171,11 @@ int plan_add(struct plan *plan, const char *name)
 	/* kinds may hold '-' (host-tools): the target is after the last one */
 	dash = strrchr(name, '-');
 	if (!dash || dash == name || !dash[1]) {
-		warn("expected a stage name KIND-ARCH (for example cross-%s), found '%s'", host_arch(), name);
+		const char *n = near(plan->defs, 0, name);
+		if (n)
+			warn("expected a stage name KIND-ARCH or a target, found '%s': did you mean the target '%s'?", name, n);
+		else
+			warn("expected a stage name KIND-ARCH (for example cross-%s), found '%s'", host_arch(), name);
 		return -1;
 	}
 	char *kind = xstrndup(name, dash - name);
@@ -162,7 +183,11 @@ int plan_add(struct plan *plan, const char *name)
 	int r;
 	if (!t) {
 		char *k = plan_known(plan->defs, 0);
-		warn("unknown target '%s' in '%s': expected one of targets/: %s", dash + 1, name, k);
+		const char *n = near(plan->defs, 0, dash + 1);
+		if (n)
+			warn("unknown target '%s' in '%s': did you mean '%s-%s'? (targets/: %s)", dash + 1, name, kind, n, k);
+		else
+			warn("unknown target '%s' in '%s': expected one of targets/: %s", dash + 1, name, k);
 		free(k);
 		r = -1;
 	} else {
@@ -178,7 +203,11 @@ int plan_all(struct plan *plan, const char *arch)
 
 	if (!t) {
 		char *k = plan_known(plan->defs, 0);
-		warn("unknown target '%s': expected one of targets/: %s", arch, k);
+		const char *n = near(plan->defs, 0, arch);
+		if (n)
+			warn("unknown target '%s': did you mean '%s'? (targets/: %s)", arch, n, k);
+		else
+			warn("unknown target '%s': expected one of targets/: %s", arch, k);
 		free(k);
 		return -1;
 	}

@@ -457,3 +457,41 @@ void lines_feed(struct lines *l, const char *buf, size_t n, void (*fn)(const cha
 		l->n = 0;
 	}
 }
+
+/* edits (insert, delete, change a letter) from a to b, for "did you mean" */
+static size_t distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), row[64];
+
+	if (lb >= LEN(row))
+		return (size_t)-1;
+	for (size_t j = 0; j <= lb; j++)
+		row[j] = j;
+	for (size_t i = 1; i <= la; i++) {
+		size_t diag = row[0];
+		row[0] = i;
+		for (size_t j = 1; j <= lb; j++) {
+			size_t up = row[j], best = diag + (a[i - 1] != b[j - 1]);
+			if (up + 1 < best)
+				best = up + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			diag = up;
+			row[j] = best;
+		}
+	}
+	return row[lb];
+}
+
+const char *nearest(const char *word, const char **names, size_t n)
+{
+	const char *near = NULL;
+	size_t best = 3; /* two edits at most: 'stag', 'armv7', 'riscv' */
+
+	for (size_t i = 0; i < n; i++) {
+		size_t d = distance(word, names[i]);
+		if (d < best)
+			best = d, near = names[i];
+	}
+	return near;
+}

@@ -71,6 +71,9 @@ void msleep(int ms);
 /* split on blanks into a NULL-terminated array */
 char **splitws(const char *s, size_t *n);
 int startswith(const char *s, const char *prefix);
+/* of names, the nearest to a mistyped word (two edits at most), for "did
+ * you mean"; NULL when none is that near */
+const char *nearest(const char *word, const char **names, size_t n);
 /* s as a JSON string, quoted and escaped */
 void json_str(FILE *f, const char *s);
 /* a console's output cut into lines as it comes: each whole line, without

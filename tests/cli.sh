@@ -33,6 +33,8 @@ expect "doctor refuses a target: 2" test "$(status "$T/o" doctor x86_64)" = 2
 expect "plan without a name: 2" test "$(status "$T/o" plan)" = 2
 expect "stage without a name: 2" test "$(status "$T/o" stage)" = 2
 expect "an unknown stage: 2" test "$(status "$T/o" --offline plan nosuch-x86_64)" = 2
+expect "a stage name one letter off: 2, the nearest named" sh -c "test $(status "$T/o" --offline plan cross-armv7) = 2 && grep -q \"did you mean 'cross-armv7l'?\" '$T/o'"
+expect "a target's name cut short: the target named" sh -c "test $(status "$T/o" --offline plan riscv) = 2 && grep -q \"did you mean the target 'riscv64'?\" '$T/o'"
 expect "boot an unknown target: 2, naming the targets" sh -c "test \$(sh -c \"'$B' boot mips > '$T/o' 2>&1; echo \\\$?\") = 2 && grep -q \"unknown target 'mips': targets are aarch64, armv7l, i686, raspi2b, raspi3b, riscv64, x86_64\" '$T/o'"
 mkdir "$T/recipes" && cp -r stages packages targets patches site "$T/recipes"
 expect "recipes without the runner's source: a native stage says what it lacks (1), no crash" sh -c "test $(status "$T/o" --top "$T/recipes" --offline plan rebuild-x86_64) = 1 && grep -q 'builds the runner in the target from its source: cannot read .*/recipes/' '$T/o'"

@@ -506,8 +506,8 @@ bs stage nosuch-t1 > "$T/bad" 2>&1
 rc=$?
 expect "an unknown stage is an error" sh -c "test $rc -ne 0 && grep -q \"unknown stage kind 'nosuch'\" '$T/bad'"
 expect "... naming the stages there are" grep -q "expected one of stages/: .*final" "$T/bad"
-bs stage final-t9 > "$T/bad" 2>&1
-expect "an unknown target is an error naming the targets there are" grep -q "unknown target 't9' in 'final-t9': expected one of targets/: .*t1" "$T/bad"
+bs stage final-nowhere > "$T/bad" 2>&1
+expect "an unknown target is an error naming the targets there are" grep -q "unknown target 'nowhere' in 'final-nowhere': expected one of targets/: .*t1" "$T/bad"
 printf 'version 1\nepoch 1\nsourc x 1\nphase a\n\ttrue\n' > "$P/packages/typo"
 bs list > "$T/bad" 2>&1
 rc=$?
