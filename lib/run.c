@@ -146,6 +146,10 @@ int run_showable(const char *s)
 	/* a step over several runs: "STAGE PKG PHASE: TIME in all, ..." */
 	if (strstr(s, " in all, its earlier attempts counted"))
 		return 1;
+	/* a step's long quiet start (gcc's sources under emulation: minutes),
+	 * and where it goes on after a power cut (lib/build.c) */
+	if (!strncmp(s, "      ", 6) && (strstr(s, ": unpacking ") || strstr(s, ": after a power cut, ")))
+		return 1;
 	return !strncmp(s, "guest: ", 7) || !strncmp(s, "step failed: ", 13) || !strncmp(s, "bootstrap: ", 11);
 }
 
