@@ -21,6 +21,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <netdb.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
@@ -150,6 +151,31 @@ char *guest_badhost(const char *list)
 			return NULL;
 		e += n + 1;
 	}
+}
+
+char *guest_resolve(const char *list)
+{
+	struct buf b = {0};
+
+	bufputs(&b, "");
+	for (const char *e = list; e && *e; e += strcspn(e, ","), e += *e == ',') {
+		size_t n = strcspn(e, ","), h = e[0] == '[' ? n : strcspn(e, ":/,");
+		char *host = xstrndup(e, h), ip[INET_ADDRSTRLEN];
+		struct addrinfo hints = {.ai_family = AF_INET, .ai_socktype = SOCK_STREAM}, *res = NULL;
+		struct in_addr a;
+		if (e[0] == '[' || inet_pton(AF_INET, host, &a) == 1) {
+			bufprintf(&b, "%s%.*s", b.n ? "," : "", (int)n, e);
+		} else if (getaddrinfo(host, NULL, &hints, &res) == 0 &&
+		           inet_ntop(AF_INET, &((struct sockaddr_in *)res->ai_addr)->sin_addr, ip, sizeof(ip))) {
+			bufprintf(&b, "%s%s%.*s", b.n ? "," : "", ip, (int)(n - h), e + h);
+		} else {
+			warn("distcc host '%s': no address for it here (the guest has no name service): left out", host);
+		}
+		if (res)
+			freeaddrinfo(res);
+		free(host);
+	}
+	return b.s;
 }
 
 int guest_distccd(struct guest *g, const char *dir)
@@ -351,11 +377,15 @@ int guest_run(struct guest *g)
 	 * of a fixed size, raspi2b's 4 CPUs and 1 GiB, leaves alone) */
 	cpus = xasprintf("%d", g->cpus > 0 ? g->cpus : 1);
 	mem = xasprintf("%.0d", g->mem);
-	if (g->distccd > 0)
-		kernel = xasprintf("distcc=10.0.2.2:%d/%d%s%s", g->port, g->jobs > 0 ? g->jobs : 2,
-		                   g->hosts ? "," : "", g->hosts ? g->hosts : "");
+	/* this machine's distccd first, then the others (the helpers serve
+	 * even when ours did not start) */
+	char *ours = g->distccd > 0 ? xasprintf("10.0.2.2:%d/%d", g->port, g->jobs > 0 ? g->jobs : 2) : xstrdup("");
+	char *more = g->hosts ? guest_resolve(g->hosts) : xstrdup("");
+	if (*ours || *more)
+		kernel = xasprintf("distcc=%s%s%s", ours, *ours && *more ? "," : "", more);
 	else
 		kernel = xstrdup("");
+	free(ours), free(more);
 	if (pipe(p) < 0 || pipe(in) < 0)
 		fatal("pipe:");
 	fcntl(p[0], F_SETFD, FD_CLOEXEC);

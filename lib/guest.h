@@ -36,6 +36,10 @@ int guest_run(struct guest *g);
  * NULL when it is one, else its first entry that is not (to free). The
  * list goes on the guest's kernel command line: nothing else may. */
 char *guest_badhost(const char *list);
+/* the list with each host name replaced by its IPv4 address, looked up
+ * here (qemu connects from here; the guest has no name service); a name
+ * with none is left out, with a warning */
+char *guest_resolve(const char *list);
 /* start distccd for g->cross (files in dir: its command list and log),
  * on g->port or a free one, g->listen and g->allow or loopback; -1 when
  * it is not installed or did not start (said why) */

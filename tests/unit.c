@@ -486,6 +486,11 @@ static void test_hosts(void)
 		check(!b, "hosts: a list of HOST[:PORT][/JOBS] is taken", good[i]);
 		free(b);
 	}
+	/* looked up here, for a guest without a name service */
+	char *r = guest_resolve("localhost:3632/2,10.0.0.5/4,nosuch.invalid/2,[::1]:4000");
+	check(r && !strcmp(r, "127.0.0.1:3632/2,10.0.0.5/4,[::1]:4000"),
+	      "hosts: names become addresses, addresses stay, a name without one is left out", r ? r : "(none)");
+	free(r);
 	for (size_t i = 0; i < LEN(bad); i++) {
 		char *b = guest_badhost(bad[i][0]);
 		check(b && !strcmp(b, bad[i][1]), "hosts: the entry that is not HOST[:PORT][/JOBS] is named", bad[i][0]);
