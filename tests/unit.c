@@ -4,6 +4,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
 #include <signal.h>
+#include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -487,10 +488,20 @@ static void test_hosts(void)
 		free(b);
 	}
 	/* looked up here, for a guest without a name service */
-	char *r = guest_resolve("localhost:3632/2,10.0.0.5/4,nosuch.invalid/2,[::1]:4000");
-	check(r && !strcmp(r, "127.0.0.1:3632/2,10.0.0.5/4,[::1]:4000"),
-	      "hosts: names become addresses, addresses stay, a name without one is left out", r ? r : "(none)");
+	char *r = guest_resolve("10.0.0.5/4,[::1]:4000");
+	check(r && !strcmp(r, "10.0.0.5/4,[::1]:4000"), "hosts: addresses stay as they are", r ? r : "(none)");
 	free(r);
+	/* names where this machine has them (a system image has no /etc/hosts) */
+	struct addrinfo hints = {.ai_family = AF_INET}, *res = NULL;
+	if (getaddrinfo("localhost", NULL, &hints, &res) == 0) {
+		freeaddrinfo(res);
+		r = guest_resolve("localhost:3632/2,10.0.0.5/4,nosuch.invalid/2");
+		check(r && !strcmp(r, "127.0.0.1:3632/2,10.0.0.5/4"),
+		      "hosts: a name becomes its address, one without an address is left out", r ? r : "(none)");
+		free(r);
+	} else {
+		printf("skip - hosts: names: 'localhost' has no address here\n");
+	}
 	for (size_t i = 0; i < LEN(bad); i++) {
 		char *b = guest_badhost(bad[i][0]);
 		check(b && !strcmp(b, bad[i][1]), "hosts: the entry that is not HOST[:PORT][/JOBS] is named", bad[i][0]);
