@@ -510,7 +510,7 @@ static int runtest(const char *name)
 	printf("testing %s with %s\n", name, script);
 	fflush(stdout);
 	char *args[] = {"sh", script, out, NULL};
-	r = proc_run(args, NULL, -1);
+	r = proc_rungroup(args);
 	printf("%s: %s\n", name, r == 0 ? "tests passed" : "TESTS FAILED");
 	free(script);
 	free(out);

@@ -12,7 +12,8 @@
 #include "run.h"
 #include "util.h"
 
-static int waitstatus(pid_t pid)
+/* pid's status; group: pid leads a process group of its own */
+static int waitstatus(pid_t pid, int group)
 {
 	int st, sent = 0;
 
@@ -22,7 +23,7 @@ static int waitstatus(pid_t pid)
 		/* the runner was told to stop (kill PID, not ^C to the whole
 		 * group): so is its helper, an audit's second run among them */
 		if (!sent && run_stopped())
-			sent = kill(pid, run_stopped()) == 0;
+			sent = kill(group ? -pid : pid, run_stopped()) == 0;
 	}
 	if (WIFEXITED(st))
 		return WEXITSTATUS(st);
@@ -38,14 +39,19 @@ static void redirect(int fd, int to)
 		dup2(fd, to);
 }
 
-static pid_t spawn(char *const argv[], const char *dir, int outfd, int errfd)
+static pid_t spawn(char *const argv[], const char *dir, int outfd, int errfd, int group)
 {
 	pid_t pid = fork();
 
 	if (pid < 0)
 		fatal("fork:");
-	if (pid)
+	if (pid) {
+		if (group)
+			setpgid(pid, pid); /* before any signal can be meant for it */
 		return pid;
+	}
+	if (group)
+		setpgid(0, 0);
 	redirect(outfd, 1);
 	redirect(errfd, 2);
 	if (dir && chdir(dir) < 0) {
@@ -59,7 +65,12 @@ static pid_t spawn(char *const argv[], const char *dir, int outfd, int errfd)
 
 int proc_run(char *const argv[], const char *dir, int outfd)
 {
-	return waitstatus(spawn(argv, dir, outfd, outfd));
+	return waitstatus(spawn(argv, dir, outfd, outfd, 0), 0);
+}
+
+int proc_rungroup(char *const argv[])
+{
+	return waitstatus(spawn(argv, NULL, -1, -1, 1), 1);
 }
 
 int proc_capture(char *const argv[], struct buf *out, int errfd)
@@ -71,7 +82,7 @@ int proc_capture(char *const argv[], struct buf *out, int errfd)
 
 	if (pipe(p) < 0)
 		fatal("pipe:");
-	pid = spawn(argv, NULL, p[1], errfd);
+	pid = spawn(argv, NULL, p[1], errfd, 0);
 	close(p[1]);
 	bufputs(out, "");
 	while ((r = read(p[0], tmp, sizeof(tmp))) != 0) {
@@ -82,6 +93,6 @@ int proc_capture(char *const argv[], struct buf *out, int errfd)
 		bufadd(out, tmp, r);
 	}
 	close(p[0]);
-	st = waitstatus(pid);
+	st = waitstatus(pid, 0);
 	return st;
 }

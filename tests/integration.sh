@@ -601,3 +601,22 @@ printf '#!/bin/sh\necho two\n' > "$T/hostbin/mytool"
 PATH=$T/hostbin:$PATH bs plan ht-t1 > "$T/ht3" 2>&1
 expect "plan: a host tool changed since a step was built: named, the step still cached" sh -c "grep -q '^  cached  ht build' '$T/ht3' && grep -qx '      host tools since it was built: mytool (other bytes)' '$T/ht3'"
 rm -f "$P/packages/ht" "$P/stages/ht"
+
+# bootstrap test, told to stop (kill PID, not a ^C to the terminal's
+# group): so is what its test script started (a guest, in the image
+# tests), not left running on its own
+printf 'version 1\nepoch 1700000000\nphase build\n\tmkdir -p $OUT\n' > "$P/packages/tt"
+printf 'context host\ntools sh mkdir\nbuild tt\n' > "$P/stages/tt"
+mkdir -p "$P/tests/stages"
+printf 'sh -c "exec sleep 4321"\n' > "$P/tests/stages/tt.sh"
+bsbg test tt-t1 > "$T/tt" 2>&1
+pid=$!
+i=0
+while ! pgrep -f '^sleep 4321$' > /dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+kill -TERM $pid
+wait $pid
+i=0
+while pgrep -f '^sleep 4321$' > /dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+expect "test, stopped: what its test script started stops with it" sh -c "! pgrep -f '^sleep 4321\$' > /dev/null && grep -q 'TESTS FAILED' '$T/tt'"
+pkill -f '^sleep 4321$'
+rm -rf "$P/packages/tt" "$P/stages/tt" "$P/tests"
