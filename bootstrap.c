@@ -742,8 +742,10 @@ static int cmd_serve(int argc, char **argv)
 		fatal("cannot create %s:", dir);
 	if (guest_distccd(&g, dir) < 0)
 		return 1;
-	printf("serve: until ^C, for %s. On that machine: bootstrap --distcc-hosts THIS-ADDRESS:%d/%d stage rebuild-%s\n",
-	       g.allow ? g.allow : "127.0.0.1", g.port, g.jobs, arch);
+	/* the address to give: the one it listens on, unless that is all of them */
+	const char *here = g.listen && strcmp(g.listen, "0.0.0.0") ? g.listen : "THIS-ADDRESS";
+	printf("serve: until ^C, for %s. On that machine: bootstrap --distcc-hosts %s:%d/%d stage rebuild-%s\n",
+	       g.allow ? g.allow : "127.0.0.1", here, g.port, g.jobs, arch);
 	fflush(stdout);
 	run_signals();
 	while (!run_stopped() && !(ended = waitpid(g.distccd, NULL, WNOHANG) == g.distccd))

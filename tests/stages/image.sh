@@ -11,6 +11,9 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 T=$(mktemp -d)
 server=
 trap 'rm -rf "$T"; [ -z "$server" ] || kill $server 2> /dev/null' EXIT
+# stopped, the same: the server must not outlive the test (it would hold
+# the runner's files open, and the next run would wait for it)
+trap 'exit 143' TERM INT HUP
 img=$D/system-image-$BOARD
 # root.ext2 holds no trace of the build's owner or clock: every inode root's,
 # its times the epoch (the image's mtime is: run-emulator.sh's)
