@@ -78,8 +78,9 @@ static void waitsteps(const char *steps)
 		if (i % 600 == 10) { /* killed processes take a moment to go */
 			free(who);
 			who = os_holders(steps);
-			fprintf(stderr, "waiting for %s: held open by %s, left running by a killed run\n",
-			        steps, who ? who : "processes this user cannot see");
+			/* not ours to kill: it carries no step's mark (a test's helper) */
+			fprintf(stderr, "waiting for %s: held open by %s, left running by a killed run "
+			        "(stop it, and this run goes on)\n", steps, who ? who : "processes this user cannot see");
 		}
 		msleep(100);
 	}
