@@ -181,6 +181,28 @@ R
 	expect "distcc in the guest: a bare gcc is compiled on the host as gcc, not as a TARGET-gcc found in PATH" sh -c "test $rc -eq 0 && grep -qx 'compiled by the host' '$P/build/out/dcc-$arch/dcc' && grep -q 'guest: compiles go to the distcc hosts' '$P/build/logs/dcc-$arch/dcc.build.log'"
 	expect "distcc in the guest: a just-built compiler called by path is compiled on the host (no fallback), the same bytes as the guest's" grep -qx 'by path, the same bytes' "$P/build/out/dcc-$arch/xgcc"
 	expect "distcc in the guest: distccd's log is kept with the step's logs, its compiles named" sh -c "grep -q 'COMPILE_OK.*xgcc t.c' '$P/build/logs/dcc-$arch/guest/distccd.log'"
+
+	# more machines: a guest given another machine's distccd (--hosts),
+	# here a bootstrap serve on this one, reached as 10.0.2.2 through
+	# qemu; no distccd of the guest's own (no --cross)
+	port=$((20000 + ($$ + 7) % 20000))
+	rm -f build/serve/$arch/distccd.log # appended to: this run's alone
+	"$BOOTSTRAP" --offline -j1 serve $arch --port $port > "$T/serve" 2>&1 &
+	spid=$!
+	waitfor "$T/serve" "--distcc-hosts" 120
+	cat > "$T/ctl/init" <<'S'
+#!/bin/bash
+echo 'int helper(int x) { return x + 2; }' > /tmp/h.c
+mkdir -p /tmp/dcc
+echo "guest: its distcc hosts: $distcc"
+DISTCC_HOSTS="${distcc//,/ }" DISTCC_FALLBACK=0 DISTCC_NO_REWRITE_CROSS=1 DISTCC_DIR=/tmp/dcc \
+	distcc gcc -O2 -c /tmp/h.c -o /tmp/h.o && echo "compiled by the helper"
+S
+	chmod 755 "$T/ctl/init"
+	"$BOOTSTRAP" guest "$img" "$T/ctl" --silence 300 --hosts 10.0.2.2:$port/1 > "$T/helper" 2>&1
+	kill -INT $spid
+	wait $spid
+	expect "more distcc hosts: a guest compiles on another machine's bootstrap serve (no fallback)" sh -c "grep -q 'guest: its distcc hosts: 10.0.2.2:$port/1' '$T/helper' && grep -q 'compiled by the helper' '$T/helper' && grep -q 'COMPILE_OK.*h.c' build/serve/$arch/distccd.log"
 else
 	echo "skip - distcc in the guest: cross-$arch is not built here"
 fi

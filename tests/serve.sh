@@ -13,6 +13,7 @@ T=${TMPDIR:-/tmp}/bootstrap-serve.$$
 mkdir -p "$T/dcc"
 trap 'kill $pid 2> /dev/null; rm -rf "$T"' EXIT
 port=$((20000 + $$ % 20000))
+rm -f build/serve/$arch/distccd.log # appended to: this run's alone
 "$BOOTSTRAP" --offline -j1 serve $arch --port $port > "$T/serve" 2>&1 &
 pid=$!
 expect "serve: it says where it listens and what to give the rebuild's machine" waitfor "$T/serve" "--distcc-hosts THIS-ADDRESS:$port/1 stage rebuild-$arch" 120
