@@ -59,6 +59,18 @@ static int freeport(void)
 	return port;
 }
 
+/* distccd's log, past its first skip bytes, says it listens: bound and
+ * listening ("(dcc_listen_by_addr) listening on ADDR:PORT") */
+static int listening(const char *log, size_t skip)
+{
+	size_t n;
+	char *text = readfile(log, &n);
+	int r = text && n > skip && strstr(text + skip, ") listening on ");
+
+	free(text);
+	return r;
+}
+
 /* fork and exec argv with env (NULL: ours), stdin from in (-1: nothing),
  * stdout and stderr on out */
 static pid_t spawn(char **argv, char **env, int in, int out)
@@ -207,19 +219,25 @@ int guest_distccd(struct guest *g, const char *dir)
 	                "--port", port, "--jobs", jobs, "--nice", "0", "--log-stderr", "--log-level", "info", NULL};
 	if ((fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0644)) < 0)
 		fatal("cannot create %s:", log);
+	/* appended to: what this distccd says comes after */
+	size_t logsize = (size_t)lseek(fd, 0, SEEK_END);
 	g->distccd = spawn(argv, env, -1, fd);
 	close(fd);
-	/* listening before the guest asks: it forks its workers first; at
-	 * level info its log names every compile it ran, with its time */
-	msleep(300);
+	/* listening before anyone asks (on a loaded machine that takes more
+	 * than a moment: it forks its workers first), or ended; at level info
+	 * its log names every compile it ran, with its time */
+	int r = 0, ended = 0;
+	for (int i = 0; i < 300 && !(ended = waitpid(g->distccd, NULL, WNOHANG) == g->distccd); i++) {
+		if (listening(log, logsize))
+			break;
+		msleep(100);
+	}
 	/* one that could not listen (a port taken, an address not ours) ends
 	 * at once, and says why in its log: the guest then compiles alone */
-	int r = 0;
-	if (waitpid(g->distccd, NULL, WNOHANG) == g->distccd) {
-		/* the log is appended to: its last error is this one's */
-		char *text = readfile(log, NULL), *e = NULL;
-		for (char *f = text; f && (f = strstr(f, "ERROR: ")); f++)
-			e = f;
+	if (ended) {
+		/* the log is appended to: its error past logsize is this one's */
+		size_t n;
+		char *text = readfile(log, &n), *e = text && n > logsize ? strstr(text + logsize, "ERROR: ") : NULL;
 		warn("distccd ended as it started: %.*s (its log: %s)", e ? (int)strcspn(e + 7, "\n") : 7,
 		     e ? e + 7 : "no word", log);
 		free(text);
