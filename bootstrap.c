@@ -3,7 +3,6 @@
 
 #define _POSIX_C_SOURCE 200809L
 #include <arpa/inet.h>
-#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -203,20 +202,10 @@ static int noargs(const char *cmd, int argc, char **argv, int max)
 static long whole(const char *opt, const char *v, long min, long max, const char *what)
 {
 	char *end;
-	long n = strtol(v, &end, 10);
+	long n;
 
-	if (!isdigit((unsigned char)*v) || *end || n < min || n > max)
+	if (digits(v, &end, min, max, &n) < 0 || *end)
 		misuse("%s: expected %s from %ld to %ld, found '%s'", opt, what, min, max, v);
-	return n;
-}
-
-/* -j N, --steps N */
-static int count(const char *opt, const char *v, const char *what)
-{
-	char *w = xasprintf("a number of %s", what);
-	int n = (int)whole(opt, v, 1, 1024, w);
-
-	free(w);
 	return n;
 }
 
@@ -374,7 +363,7 @@ static int makeplan(struct plan *plan, int argc, char **argv, int all)
  * not rebuilt (they are not in its key; docs/design.md says why) */
 static void toolschanged(struct step *s)
 {
-	char *f = xasprintf("%s/steps/%s/tools", cache_root(), s->key), *then = readfile(f, NULL), *d = NULL;
+	char *f = cache_file(s->key, "tools"), *then = readfile(f, NULL), *d = NULL;
 
 	if (then && !s->stage->tools)
 		s->stage->tools = provenance_tools(s->stage);
@@ -1060,11 +1049,11 @@ int main(int argc, char **argv)
 		} else if (!strcmp(a, "--version")) {
 			return cmd_version(0, NULL);
 		} else if (!strcmp(a, "-j") || !strcmp(a, "--jobs")) {
-			opts.jobs = count(a, optarg_of(&i, argc, argv), "jobs");
+			opts.jobs = (int)whole(a, optarg_of(&i, argc, argv), 1, 1024, "a number of jobs");
 		} else if (startswith(a, "-j") && a[2]) {
-			opts.jobs = count("-j", a + 2, "jobs");
+			opts.jobs = (int)whole("-j", a + 2, 1, 1024, "a number of jobs");
 		} else if (!strcmp(a, "--steps")) {
-			opts.steps = count(a, optarg_of(&i, argc, argv), "steps");
+			opts.steps = (int)whole(a, optarg_of(&i, argc, argv), 1, 1024, "a number of steps");
 		} else if (!strcmp(a, "-v")) {
 			opts.verbose = 1;
 		} else if (!strcmp(a, "-k")) {

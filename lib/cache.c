@@ -45,7 +45,12 @@ int cache_has(const char *key)
 
 char *cache_out(const char *key)
 {
-	return xasprintf("%s/steps/%s/out", root, key);
+	return cache_file(key, "out");
+}
+
+char *cache_file(const char *key, const char *name)
+{
+	return xasprintf("%s/steps/%s/%s", root, key, name);
 }
 
 int cache_lock(const char *key)

@@ -15,6 +15,8 @@ const char *cache_root(void);
 int cache_has(const char *key);
 /* steps/KEY/out */
 char *cache_out(const char *key);
+/* steps/KEY/NAME: inputs, tools */
+char *cache_file(const char *key, const char *name);
 /* wait for and take the lock on key; returns a descriptor for cache_unlock */
 int cache_lock(const char *key);
 void cache_unlock(int fd);

@@ -131,12 +131,15 @@ static char *cmdlist(const struct guest *g, const char *dir)
 	return path;
 }
 
-/* digits at s, their number from 1 to max; *end after them */
-static int number(char *s, char **end, long max)
+/* the length of the HOST of a HOST[:PORT][/N] entry: a name or an IPv4
+ * address, or a bracketed IPv6 address ([::1]); 0 when none */
+static size_t hostpart(const char *e)
 {
-	long n = strtol(s, end, 10);
+	const char *close;
 
-	return *s >= '0' && *s <= '9' && n >= 1 && n <= max;
+	if (e[0] == '[')
+		return (close = strchr(e, ']')) && close - e > 1 && !memchr(e, ',', close - e) ? (size_t)(close + 1 - e) : 0;
+	return strspn(e, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_");
 }
 
 char *guest_badhost(const char *list)
@@ -145,17 +148,13 @@ char *guest_badhost(const char *list)
 
 	for (;;) {
 		size_t n = strcspn(e, ",");
-		char *entry = xstrndup(e, n), *end;
-		size_t host = strspn(entry, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_");
-		int ok = host > 0;
-		/* a bracketed IPv6 address: [::1] */
-		if (!host && entry[0] == '[' && (end = strchr(entry, ']')))
-			host = end + 1 - entry, ok = host > 2;
-		end = entry + host;
+		char *entry = xstrndup(e, n), *end = entry + hostpart(entry);
+		int ok = end > entry;
+		long num;
 		if (ok && *end == ':')
-			ok = number(end + 1, &end, 65535);
+			ok = digits(end + 1, &end, 1, 65535, &num) == 0;
 		if (ok && *end == '/')
-			ok = number(end + 1, &end, 1024);
+			ok = digits(end + 1, &end, 1, 1024, &num) == 0;
 		if (!ok || *end)
 			return entry;
 		free(entry);
@@ -171,7 +170,7 @@ char *guest_resolve(const char *list)
 
 	bufputs(&b, "");
 	for (const char *e = list; e && *e; e += strcspn(e, ","), e += *e == ',') {
-		size_t n = strcspn(e, ","), h = e[0] == '[' ? n : strcspn(e, ":/,");
+		size_t n = strcspn(e, ","), h = hostpart(e);
 		char *host = xstrndup(e, h), ip[INET_ADDRSTRLEN];
 		struct addrinfo hints = {.ai_family = AF_INET, .ai_socktype = SOCK_STREAM}, *res = NULL;
 		struct in_addr a;

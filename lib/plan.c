@@ -105,6 +105,22 @@ static const char *near(struct defs *d, int stages, const char *word)
 	return r;
 }
 
+/* what a mistyped target (or stage kind) could have been: "did you mean
+ * 'BEFORE' NEAR 'AFTER'? (targets/: ...)" when one is near, else "expected
+ * one of targets/: ..." (to free) */
+static char *choices(struct defs *d, int stages, const char *word, const char *before, const char *after)
+{
+	const char *n = near(d, stages, word), *dir = stages ? "stages" : "targets";
+	char *k = plan_known(d, stages), *r;
+
+	if (n)
+		r = xasprintf("did you mean '%s%s%s'? (%s/: %s)", before, n, after, dir, k);
+	else
+		r = xasprintf("expected one of %s/: %s", dir, k);
+	free(k);
+	return r;
+}
+
 /* depth first, so that needed stages come before their users */
 static struct stage *add(struct plan *plan, const char *kind, struct target *t, struct chain *up)
 {
@@ -129,13 +145,9 @@ static struct stage *add(struct plan *plan, const char *kind, struct target *t, 
 		return NULL;
 	}
 	if (!def) {
-		char *k = plan_known(plan->defs, 1);
-		const char *n = near(plan->defs, 1, kind);
-		if (n)
-			warn("unknown stage kind '%s' in '%s': did you mean '%s-%s'? (stages/: %s)", kind, name, n, t->name, k);
-		else
-			warn("unknown stage kind '%s' in '%s': expected one of stages/: %s", kind, name, k);
-		free(k);
+		char *after = xasprintf("-%s", t->name), *c = choices(plan->defs, 1, kind, "", after);
+		warn("unknown stage kind '%s' in '%s': %s", kind, name, c);
+		free(after), free(c);
 		free(name);
 		return NULL;
 	}
@@ -182,13 +194,9 @@ int plan_add(struct plan *plan, const char *name)
 	struct target *t = find_target(plan->defs, dash + 1);
 	int r;
 	if (!t) {
-		char *k = plan_known(plan->defs, 0);
-		const char *n = near(plan->defs, 0, dash + 1);
-		if (n)
-			warn("unknown target '%s' in '%s': did you mean '%s-%s'? (targets/: %s)", dash + 1, name, kind, n, k);
-		else
-			warn("unknown target '%s' in '%s': expected one of targets/: %s", dash + 1, name, k);
-		free(k);
+		char *before = xasprintf("%s-", kind), *c = choices(plan->defs, 0, dash + 1, before, "");
+		warn("unknown target '%s' in '%s': %s", dash + 1, name, c);
+		free(before), free(c);
 		r = -1;
 	} else {
 		r = add(plan, kind, t, NULL) ? 0 : -1;
@@ -202,13 +210,9 @@ int plan_all(struct plan *plan, const char *arch)
 	struct target *t = find_target(plan->defs, arch);
 
 	if (!t) {
-		char *k = plan_known(plan->defs, 0);
-		const char *n = near(plan->defs, 0, arch);
-		if (n)
-			warn("unknown target '%s': did you mean '%s'? (targets/: %s)", arch, n, k);
-		else
-			warn("unknown target '%s': expected one of targets/: %s", arch, k);
-		free(k);
+		char *c = choices(plan->defs, 0, arch, "", "");
+		warn("unknown target '%s': %s", arch, c);
+		free(c);
 		return -1;
 	}
 	for (size_t i = 0; i < plan->defs->nstages; i++)

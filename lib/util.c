@@ -458,6 +458,12 @@ void lines_feed(struct lines *l, const char *buf, size_t n, void (*fn)(const cha
 	}
 }
 
+int digits(const char *s, char **end, long min, long max, long *n)
+{
+	*n = strtol(s, end, 10);
+	return *s >= '0' && *s <= '9' && *n >= min && *n <= max ? 0 : -1;
+}
+
 /* edits (insert, delete, change a letter) from a to b, for "did you mean" */
 static size_t distance(const char *a, const char *b)
 {

@@ -71,6 +71,9 @@ void msleep(int ms);
 /* split on blanks into a NULL-terminated array */
 char **splitws(const char *s, size_t *n);
 int startswith(const char *s, const char *prefix);
+/* a whole number at s, of digits alone (no sign, no space), from min to
+ * max: 0 and *n, *end after it; -1 when not */
+int digits(const char *s, char **end, long min, long max, long *n);
 /* of names, the nearest to a mistyped word (two edits at most), for "did
  * you mean"; NULL when none is that near */
 const char *nearest(const char *word, const char **names, size_t n);
