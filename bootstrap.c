@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <fcntl.h>
 #include <unistd.h>
@@ -26,6 +27,7 @@
 #include "lib/proc.h"
 #include "lib/provenance.h"
 #include "lib/run.h"
+#include "lib/tree.h"
 #include "lib/util.h"
 #include "lib/worktree.h"
 
@@ -68,8 +70,10 @@ static const struct cmdhelp {
 	{"doctor", "doctor [--packages]", "check the host's prerequisites and the machine, print what\n"
 	 "is missing or wrong (-v: everything); --packages: list the\n"
 	 "Debian packages of every tool"},
-	{"clean", "clean [NAME...|--all] [--cache]", "remove build trees and outputs (all, or of those stages);\n"
-	 "--cache: also empty the step cache (sources are kept)"},
+	{"clean", "clean [NAME...|--all] [--cache]", "remove build trees and outputs (all, or of those stages;\n"
+	 "all keeps the guests' disks, which hold a rebuild's progress:\n"
+	 "--all removes them too); --cache: also empty the step cache\n"
+	 "(sources are kept)"},
 	{"guest", "guest IMAGE-DIR CONTROL-DIR [--scratch DISK [--out DIR] [--logs DIR]]\n"
 	 "[--cross DIR --triplet T] [--hosts LIST] [--silence SECONDS]\n"
 	 "[--mem MIB] [--size MIB]",
@@ -885,6 +889,26 @@ static int cleanstage(const char *name)
 	return err;
 }
 
+/* A guest's disk can hold hours of emulated work (a rebuild's steps
+ * inside): a clean of everything keeps it, and says how to remove it */
+static void keepguests(const char *dir)
+{
+	size_t n;
+	struct entry *e = tree_list(dir, &n);
+	for (size_t i = 0; i < n; i++) {
+		size_t len = strlen(e[i].path);
+		if (!S_ISREG(e[i].mode) || strchr(e[i].path, '/') || len < 5 || strcmp(e[i].path + len - 4, ".img"))
+			continue;
+		char *p = xasprintf("%s/%s", dir, e[i].path), *stage = xstrndup(e[i].path, len - 4);
+		struct stat st;
+		if (stat(p, &st) == 0)
+			warn("kept %s (%.1f GiB used): the progress of %s's guest; clean %s or clean --all removes it",
+			     p, st.st_blocks * 512.0 / (1 << 30), stage, stage);
+		free(p), free(stage);
+	}
+	tree_free(e, n);
+}
+
 /* Names are stage names, checked against the plan, so that nothing but
  * the work tree's own directories can be named; under the work tree's
  * lock, so that nothing is removed under a running build. */
@@ -920,7 +944,10 @@ static int cmd_clean(int argc, char **argv)
 	if (all || nnames == 0) {
 		for (size_t i = 0; i < LEN(subs); i++) {
 			char *p = xasprintf("%s/%s", opts.work, subs[i]);
-			err |= rmtree(p);
+			if (!all && !strcmp(subs[i], "guest"))
+				keepguests(p);
+			else
+				err |= rmtree(p);
 			free(p);
 		}
 	}
