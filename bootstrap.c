@@ -895,6 +895,7 @@ static void keepguests(const char *dir)
 {
 	size_t n;
 	struct entry *e = tree_list(dir, &n);
+
 	for (size_t i = 0; i < n; i++) {
 		size_t len = strlen(e[i].path);
 		if (!S_ISREG(e[i].mode) || strchr(e[i].path, '/') || len < 5 || strcmp(e[i].path + len - 4, ".img"))
