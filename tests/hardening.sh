@@ -175,11 +175,14 @@ expect "... and keeps the sources" test -n "$(ls "$P/cache/sources")"
 # a guest's disk (a rebuild's hours of emulated work) outlives a clean of
 # everything, which names it; clean --all and clean of its stage remove it
 mkdir -p "$P/build/guest"
-echo progress > "$P/build/guest/rebuild-t1.img"
+echo progress > "$P/build/guest/trap-t1.img"
 bs clean > "$T/c6" 2>&1
-expect "clean keeps the guests' disks, and says how to remove them" sh -c "test $? -eq 0 && test -s '$P/build/guest/rebuild-t1.img' && grep -q 'kept .*rebuild-t1.img.*clean rebuild-t1 or clean --all' '$T/c6'"
+expect "clean keeps the guests' disks, and says how to remove them" sh -c "test $? -eq 0 && test -s '$P/build/guest/trap-t1.img' && grep -q 'kept .*trap-t1.img.*clean trap-t1 or clean --all' '$T/c6'"
+bs clean trap-t1 > /dev/null 2>&1
+expect "clean of its stage removes its disk" test ! -e "$P/build/guest/trap-t1.img"
+echo progress > "$P/build/guest/trap-t1.img"
 bs clean --all > /dev/null 2>&1
-expect "clean --all removes them" test ! -e "$P/build/guest/rebuild-t1.img"
+expect "clean --all removes them" test ! -e "$P/build/guest/trap-t1.img"
 bs stage daemon-t1 > /dev/null 2>&1
 bs clean --cache x > "$T/c4" 2>&1
 expect "clean --cache x: x is not taken for the cache directory, and is refused" sh -c "test $? -eq 2 && test -e '$P/build/out/daemon-t1'"
