@@ -50,8 +50,9 @@ static int toybox_tar(void)
 int archive_check(const char *file)
 {
 	struct buf out = {0};
-	/* -P: list names as stored, leading '/' included */
-	char *argv[] = {"tar", "-tPf", (char *)file, NULL};
+	/* -P: list names as stored, leading '/' included; --numeric-owner:
+	 * see archive_unpack */
+	char *argv[] = {"tar", "-tPf", (char *)file, "--numeric-owner", NULL};
 	int st = proc_capture(argv, &out, -1), r = 0;
 	char *line, *save = NULL;
 
@@ -200,8 +201,12 @@ int archive_unpack(const char *file, const char *root, const char *sub)
 	}
 	if (archive_check(plain ? plain : file) < 0)
 		goto out;
+	/* --numeric-owner: toybox's tar looks up every member's user and
+	 * group names otherwise, owners or not, and a name this system lacks
+	 * (gcc's 140,408 members are doko's) is read for again each time: in
+	 * the target, 40 % of its system calls unpacking, 70 % listing */
 	char *argv[] = {"tar", "-xf", plain ? plain : (char *)file, "-C", dir,
-	                "--strip-components=1", "--no-same-owner", NULL};
+	                "--strip-components=1", "--no-same-owner", "--numeric-owner", NULL};
 	st = proc_run(argv, NULL, -1);
 	if (st != 0)
 		warn("%s: tar -x exited %d", file, st);
