@@ -203,8 +203,8 @@ int archive_unpack(const char *file, const char *root, const char *sub)
 		goto out;
 	/* --numeric-owner: toybox's tar looks up every member's user and
 	 * group names otherwise, owners or not, and a name this system lacks
-	 * (gcc's 140,408 members are doko's) is read for again each time: in
-	 * the target, 40 % of its system calls unpacking, 70 % listing */
+	 * (gcc's 140,408 members are doko's) is read for again each time:
+	 * 41 % of its system calls unpacking mpc's source, 69 % listing it */
 	char *argv[] = {"tar", "-xf", plain ? plain : (char *)file, "-C", dir,
 	                "--strip-components=1", "--no-same-owner", "--numeric-owner", NULL};
 	st = proc_run(argv, NULL, -1);
