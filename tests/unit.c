@@ -615,6 +615,9 @@ static void test_progress(void)
 
 	/* the guest builds what the rebuild needs; binutils is in its cache */
 	memset(sb.key, 'b', 64), memset(sg.key, 'a', 64);
+	/* and a step of other recipes, with a write of one left unfinished */
+	char other[65] = {0};
+	memset(other, 'c', 64);
 	cross.steps = steps, cross.nsteps = 2;
 	st.needs = needs, st.nneeds = 1;
 
@@ -624,7 +627,7 @@ static void test_progress(void)
 		return;
 	}
 	cmd = xasprintf("w=%s/fs/build/work/work/cross-t1 && mkdir -p $w/gcc $w/binutils %s/guest %s/fs/build/cache/state && "
-	                "mkdir -p %s/fs/build/cache/steps/%s/out && "
+	                "mkdir -p %s/fs/build/cache/steps/%s/out %s/fs/build/cache/steps/%s/out %s/fs/build/cache/steps/%s.tmp && "
 	                "printf 5866.5 > $w/gcc/spent && "
 	                "echo 1 2 > %s/fs/build/work/running.cross-t1.gcc.compiler && mkdir -p %s/fs/logs/cross-t1 && "
 	                "printf 'configure\\nmake all-gcc\\ng++ -c tree.cc\\n\\n' > %s/fs/logs/cross-t1/gcc.compiler.log && "
@@ -632,7 +635,7 @@ static void test_progress(void)
 	                "printf '2026-11-30 19:37:51,cross-t1,binutils cross,1680.5\\n"
 	                "2026-11-30 19:38:00,cross-t1,musl headers,40.2\\n"
 	                "2026-12-01 10:00:00,cross-t1,musl headers,41.0\\n' > %s/fs/build/cache/state/history.csv && "
-	                "mke2fs -q -t ext2 -d %s/fs %s/guest/rebuild-t1.img 8M", dir, dir, dir, dir, sb.key, dir, dir, dir, dir, dir, dir, dir);
+	                "mke2fs -q -t ext2 -d %s/fs %s/guest/rebuild-t1.img 8M", dir, dir, dir, dir, sb.key, dir, other, dir, other, dir, dir, dir, dir, dir, dir, dir);
 	check(system(cmd) == 0, "native_progress: a guest disk with a history and a stopped tree", cmd);
 	opts.work = dir;
 	rep = xasprintf("%s/report", dir);
@@ -646,6 +649,8 @@ static void test_progress(void)
 	check(text && strstr(text, "  inside, by the recipes here: 2 steps, 1 built in the guest, 1 to build:\n"
 	                           "      cross-t1: gcc compiler\n"),
 	      "native_progress: the guest's own plan, by the keys of the recipes here", why);
+	check(text && strstr(text, "  and 1 step of other recipes, built there by earlier runs (clean rebuild-t1 removes the disk)\n"),
+	      "native_progress: the steps of other recipes still on the disk, counted", why);
 	check(text && strstr(text, "unfinished, in its tree: cross-t1 gcc, 1:37:47 spent by its last stop\n") &&
 	      !strstr(text, "binutils, "), "native_progress: a stopped step with its time, and only it", why);
 	check(text && strstr(text, "  under way in the guest at its last sync (2026-12-01T00:58:26Z): cross-t1 gcc compiler\n"
