@@ -205,25 +205,59 @@ static void built(const char *disk, FILE *f)
 	free(names), free(secs), free(hist);
 }
 
-/* the trees of steps stopped inside, with what they have spent */
-static void stopped(const char *disk, FILE *f)
+/* the stages a native stage's guest builds: those it needs, and theirs,
+ * each once, needed first */
+static void guest_stages(struct stage *st, struct stage ***v, size_t *n)
 {
-	size_t ns, np;
-	char **stages = guest_ls(disk, GUEST_WORK, 1, &ns), d[32];
+	for (size_t i = 0; i < st->nneeds; i++) {
+		struct stage *s = st->needs[i];
+		size_t k = 0;
+		while (k < *n && (*v)[k] != s)
+			k++;
+		if (k < *n)
+			continue;
+		guest_stages(s, v, n);
+		PUSH(*v, *n, s);
+	}
+}
 
+/* the key of a step of the guest's plan with that stage and package */
+static int haskey(struct stage **stages, size_t ns, const char *stage, const char *pkg, const char *key)
+{
+	for (size_t i = 0; i < ns; i++)
+		for (size_t k = 0; !strcmp(stages[i]->name, stage) && k < stages[i]->nsteps; k++)
+			if (!strcmp(stages[i]->steps[k]->pkg->name, pkg) && !strcmp(stages[i]->steps[k]->key, key))
+				return 1;
+	return 0;
+}
+
+/* the trees of steps stopped inside, with what they have spent. A tree
+ * records the key it was building (attempt): one of recipes changed
+ * since is not gone on with, the step starts afresh there */
+static void stopped(struct stage *st, const char *disk, FILE *f)
+{
+	size_t ns, np, ng = 0;
+	char **stages = guest_ls(disk, GUEST_WORK, 1, &ns), d[32];
+	struct stage **plan = NULL;
+
+	guest_stages(st, &plan, &ng);
 	for (size_t i = 0; i < ns; i++) {
 		char *dir = xasprintf("%s/%s", GUEST_WORK, stages[i]);
 		char **pkgs = guest_ls(disk, dir, 1, &np);
 		for (size_t k = 0; k < np; k++) {
 			char *p = xasprintf("%s/%s/spent", dir, pkgs[k]), *spent = guest_read(disk, p);
-			if (spent)
+			char *a = xasprintf("%s/%s/attempt", dir, pkgs[k]), *key = guest_read(disk, a);
+			if (spent && key && !haskey(plan, ng, stages[i], pkgs[k], key))
+				fprintf(f, "  a tree of other recipes: %s %s (%s spent there), started afresh when built\n",
+				        stages[i], pkgs[k], fmtdur(atof(spent), d));
+			else if (spent)
 				fprintf(f, "  unfinished, in its tree: %s %s, %s spent by its last stop\n", stages[i], pkgs[k],
 				        fmtdur(atof(spent), d));
-			free(p), free(spent), free(pkgs[k]);
+			free(p), free(spent), free(a), free(key), free(pkgs[k]);
 		}
 		free(pkgs), free(dir), free(stages[i]);
 	}
-	free(stages);
+	free(stages), free(plan);
 }
 
 /* the steps the guest's runner had under way when it last synced its disk
@@ -260,22 +294,6 @@ static void underway(const char *disk, FILE *f)
 		free(names[i]);
 	}
 	free(names), free(synced);
-}
-
-/* the stages a native stage's guest builds: those it needs, and theirs,
- * each once, needed first */
-static void guest_stages(struct stage *st, struct stage ***v, size_t *n)
-{
-	for (size_t i = 0; i < st->nneeds; i++) {
-		struct stage *s = st->needs[i];
-		size_t k = 0;
-		while (k < *n && (*v)[k] != s)
-			k++;
-		if (k < *n)
-			continue;
-		guest_stages(s, v, n);
-		PUSH(*v, *n, s);
-	}
 }
 
 /* the guest's own plan. Its runner has the same recipes, so its steps have
@@ -335,7 +353,7 @@ void native_progress(struct stage *st, FILE *f)
 		fprintf(f, "  the guest's disk: %s (kept: the next run goes on there)\n", disk);
 		inside(st, disk, f);
 		built(disk, f);
-		stopped(disk, f);
+		stopped(st, disk, f);
 		underway(disk, f);
 	}
 	free(disk);

@@ -615,7 +615,8 @@ static void test_progress(void)
 
 	/* the guest builds what the rebuild needs; binutils is in its cache */
 	memset(sb.key, 'b', 64), memset(sg.key, 'a', 64);
-	/* and a step of other recipes, with a write of one left unfinished */
+	/* and a step of other recipes, with a write of one left unfinished, and
+	 * binutils' tree stopped on those recipes */
 	char other[65] = {0};
 	memset(other, 'c', 64);
 	cross.steps = steps, cross.nsteps = 2;
@@ -628,14 +629,15 @@ static void test_progress(void)
 	}
 	cmd = xasprintf("w=%s/fs/build/work/work/cross-t1 && mkdir -p $w/gcc $w/binutils %s/guest %s/fs/build/cache/state && "
 	                "mkdir -p %s/fs/build/cache/steps/%s/out %s/fs/build/cache/steps/%s/out %s/fs/build/cache/steps/%s.tmp && "
-	                "printf 5866.5 > $w/gcc/spent && "
+	                "printf 5866.5 > $w/gcc/spent && printf %s > $w/gcc/attempt && "
+	                "printf 180 > $w/binutils/spent && printf %s > $w/binutils/attempt && "
 	                "echo 1 2 > %s/fs/build/work/running.cross-t1.gcc.compiler && mkdir -p %s/fs/logs/cross-t1 && "
 	                "printf 'configure\\nmake all-gcc\\ng++ -c tree.cc\\n\\n' > %s/fs/logs/cross-t1/gcc.compiler.log && "
 	                "echo 1796086706 > %s/fs/.synced && "
 	                "printf '2026-11-30 19:37:51,cross-t1,binutils cross,1680.5\\n"
 	                "2026-11-30 19:38:00,cross-t1,musl headers,40.2\\n"
 	                "2026-12-01 10:00:00,cross-t1,musl headers,41.0\\n' > %s/fs/build/cache/state/history.csv && "
-	                "mke2fs -q -t ext2 -d %s/fs %s/guest/rebuild-t1.img 8M", dir, dir, dir, dir, sb.key, dir, other, dir, other, dir, dir, dir, dir, dir, dir, dir);
+	                "mke2fs -q -t ext2 -d %s/fs %s/guest/rebuild-t1.img 8M", dir, dir, dir, dir, sb.key, dir, other, dir, other, sg.key, other, dir, dir, dir, dir, dir, dir, dir);
 	check(system(cmd) == 0, "native_progress: a guest disk with a history and a stopped tree", cmd);
 	opts.work = dir;
 	rep = xasprintf("%s/report", dir);
@@ -653,6 +655,8 @@ static void test_progress(void)
 	      "native_progress: the steps of other recipes still on the disk, counted", why);
 	check(text && strstr(text, "unfinished, in its tree: cross-t1 gcc, 1:37:47 spent by its last stop\n") &&
 	      !strstr(text, "binutils, "), "native_progress: a stopped step with its time, and only it", why);
+	check(text && strstr(text, "  a tree of other recipes: cross-t1 binutils (3:00 spent there), started afresh when built\n"),
+	      "native_progress: a tree stopped on a key no longer the step's is not one to go on in", why);
 	check(text && strstr(text, "  under way in the guest at its last sync (2026-12-01T00:58:26Z): cross-t1 gcc compiler\n"
 	                           "      its log's last line: g++ -c tree.cc\n"),
 	      "native_progress: the step under way inside at the last sync, with its log's last line", why);
