@@ -331,8 +331,8 @@ static void inside(struct stage *st, const char *disk, FILE *f)
 	fprintf(f, "  inside, by the recipes here: %zu steps, %zu built in the guest, %zu to build%s\n%s",
 	        all, done, all - done, all > done ? ":" : "", left.s ? left.s : "");
 	/* The disk keeps what the guest built for recipes since changed: a
-	 * step of them comes back when they do, but they take room (about
-	 * 8 GiB a whole system) */
+	 * step of them comes back when they do, but they take room (9 GiB
+	 * for x86_64's whole system) */
 	size_t other = 0;
 	for (size_t j = 0; j < nk; j++)
 		other += strlen(keys[j]) == 64 && strspn(keys[j], "0123456789abcdef") == 64;
