@@ -221,26 +221,27 @@ static void guest_stages(struct stage *st, struct stage ***v, size_t *n)
 	}
 }
 
-/* the key of a step of the guest's plan with that stage and package */
-static int haskey(struct stage **stages, size_t ns, const char *stage, const char *pkg, const char *key)
+/* whether a step of the guest's plan, of that stage and package, has key */
+static int haskey(struct stage **plan, size_t np, const char *stage, const char *pkg, const char *key)
 {
-	for (size_t i = 0; i < ns; i++)
-		for (size_t k = 0; !strcmp(stages[i]->name, stage) && k < stages[i]->nsteps; k++)
-			if (!strcmp(stages[i]->steps[k]->pkg->name, pkg) && !strcmp(stages[i]->steps[k]->key, key))
+	for (size_t i = 0; i < np; i++) {
+		if (strcmp(plan[i]->name, stage))
+			continue;
+		for (size_t k = 0; k < plan[i]->nsteps; k++)
+			if (!strcmp(plan[i]->steps[k]->pkg->name, pkg) && !strcmp(plan[i]->steps[k]->key, key))
 				return 1;
+	}
 	return 0;
 }
 
 /* the trees of steps stopped inside, with what they have spent. A tree
  * records the key it was building (attempt): one of recipes changed
  * since is not gone on with, the step starts afresh there */
-static void stopped(struct stage *st, const char *disk, FILE *f)
+static void stopped(struct stage **plan, size_t ng, const char *disk, FILE *f)
 {
-	size_t ns, np, ng = 0;
+	size_t ns, np;
 	char **stages = guest_ls(disk, GUEST_WORK, 1, &ns), d[32];
-	struct stage **plan = NULL;
 
-	guest_stages(st, &plan, &ng);
 	for (size_t i = 0; i < ns; i++) {
 		char *dir = xasprintf("%s/%s", GUEST_WORK, stages[i]);
 		char **pkgs = guest_ls(disk, dir, 1, &np);
@@ -257,7 +258,7 @@ static void stopped(struct stage *st, const char *disk, FILE *f)
 		}
 		free(pkgs), free(dir), free(stages[i]);
 	}
-	free(stages), free(plan);
+	free(stages);
 }
 
 /* the steps the guest's runner had under way when it last synced its disk
@@ -300,14 +301,12 @@ static void underway(const char *disk, FILE *f)
  * the keys computed here: a step is built inside when the guest's cache has
  * its key. What is left, by stage; a recipe changed since the guest built a
  * step shows here as that step to build again */
-static void inside(struct stage *st, const char *disk, FILE *f)
+static void inside(struct stage *st, struct stage **stages, size_t ns, const char *disk, FILE *f)
 {
-	size_t nk, ns = 0, all = 0, done = 0;
+	size_t nk, all = 0, done = 0;
 	char **keys = guest_ls(disk, GUEST_STEPS, 1, &nk);
-	struct stage **stages = NULL;
 	struct buf left = {0};
 
-	guest_stages(st, &stages, &ns);
 	for (size_t i = 0; i < ns; i++) {
 		const char *sep = ": ";
 		for (size_t k = 0; k < stages[i]->nsteps; k++) {
@@ -342,7 +341,7 @@ static void inside(struct stage *st, const char *disk, FILE *f)
 		        other, other == 1 ? "" : "s", st->name);
 	for (size_t j = 0; j < nk; j++)
 		free(keys[j]);
-	free(keys), free(stages), free(left.s);
+	free(keys), free(left.s);
 }
 
 void native_progress(struct stage *st, FILE *f)
@@ -350,11 +349,16 @@ void native_progress(struct stage *st, FILE *f)
 	char *disk = scratchdisk(st);
 
 	if (exists(disk)) {
+		/* the stages the guest builds, by the recipes here */
+		struct stage **plan = NULL;
+		size_t np = 0;
+		guest_stages(st, &plan, &np);
 		fprintf(f, "  the guest's disk: %s (kept: the next run goes on there)\n", disk);
-		inside(st, disk, f);
+		inside(st, plan, np, disk, f);
 		built(disk, f);
-		stopped(st, disk, f);
+		stopped(plan, np, disk, f);
 		underway(disk, f);
+		free(plan);
 	}
 	free(disk);
 }
