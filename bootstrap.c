@@ -70,10 +70,13 @@ static const struct cmdhelp {
 	{"doctor", "doctor [--packages]", "check the host's prerequisites and the machine, print what\n"
 	 "is missing or wrong (-v: everything); --packages: list the\n"
 	 "Debian packages of every tool"},
-	{"clean", "clean [NAME...|--all] [--cache]", "remove build trees and outputs (all, or of those stages;\n"
+	{"clean", "clean [NAME...|--all] [--cache] | clean --stale [NAME...]",
+	 "remove build trees and outputs (all, or of those stages;\n"
 	 "all keeps the guests' disks, which hold a rebuild's progress:\n"
 	 "--all removes them too); --cache: also empty the step cache\n"
-	 "(sources are kept)"},
+	 "(sources are kept); --stale: remove from the step cache what\n"
+	 "the recipes here no longer build (for the stages or targets\n"
+	 "named; by default for every target), and nothing else"},
 	{"guest", "guest IMAGE-DIR CONTROL-DIR [--scratch DISK [--out DIR] [--logs DIR]]\n"
 	 "[--cross DIR --triplet T] [--hosts LIST] [--silence SECONDS]\n"
 	 "[--mem MIB] [--size MIB]",
@@ -910,6 +913,58 @@ static void keepguests(const char *dir)
 	tree_free(e, n);
 }
 
+/* the keys of every step of a plan, added to keys */
+static void plankeys(struct plan *plan, char ***keys, size_t *n)
+{
+	for (size_t i = 0; i < plan->n; i++)
+		for (size_t k = 0; k < plan->stages[i]->nsteps; k++) {
+			*keys = xreallocarray(*keys, *n + 1, sizeof(**keys));
+			(*keys)[(*n)++] = plan->stages[i]->steps[k]->key;
+		}
+}
+
+/* clean --stale: the step cache keeps what the recipes here build for
+ * the stages or targets named (all: every target's, this machine's own
+ * with the host's toolchain too), and loses the rest. A guest's disk
+ * holds one target's rebuild, and each change of a recipe leaves its
+ * earlier steps there: the rebuild prunes them as it starts. */
+static int stale(int argc, char **argv)
+{
+	struct plan plan;
+	char **keys = NULL;
+	size_t nkeys = 0;
+	long long freed;
+
+	for (int i = 0; i < argc; i++)
+		if (argv[i][0] == '-' || !strcmp(argv[i], "all")) {
+			warn("clean --stale: expected stage or target names (bootstrap list shows them), found '%s'", argv[i]);
+			return 2;
+		}
+	for (size_t t = 0; argc == 0 && t < defs.ntargets; t++) {
+		char *name = defs.targets[t]->name;
+		if (makeplan(&plan, 1, &name, 0) < 0)
+			return 2;
+		plankeys(&plan, &keys, &nkeys);
+		if (!strcmp(name, host_arch())) {
+			opts.hostcc = 1;
+			if (makeplan(&plan, 1, &name, 0) < 0)
+				return 2;
+			plankeys(&plan, &keys, &nkeys);
+			opts.hostcc = 0;
+		}
+	}
+	if (argc > 0) {
+		if (makeplan(&plan, argc, argv, 0) < 0)
+			return 2;
+		plankeys(&plan, &keys, &nkeys);
+	}
+	long n = cache_prune(keys, nkeys, &freed);
+	printf("removed %ld step%s of other recipes from %s (%.1f MiB); kept the steps of %s\n",
+	       n, n == 1 ? "" : "s", cache_root(), freed / 1048576.0, argc ? "those named" : "every target");
+	free(keys);
+	return 0;
+}
+
 /* Names are stage names, checked against the plan, so that nothing but
  * the work tree's own directories can be named; under the work tree's
  * lock, so that nothing is removed under a running build. */
@@ -920,6 +975,8 @@ static int cmd_clean(int argc, char **argv)
 	char **names = xcalloc(argc + 1, sizeof(*names));
 
 	load();
+	if (argc > 0 && !strcmp(argv[0], "--stale"))
+		return stale(argc - 1, argv + 1);
 	for (int i = 0; i < argc; i++) {
 		struct plan plan;
 		if (!strcmp(argv[i], "--cache"))
@@ -1006,7 +1063,7 @@ static int cmdopt(const char *cmd, const char *a)
 		const char *cmd, *opt;
 		int arg;
 	} own[] = {
-		{"help", "--man", 0}, {"check", "--publish", 0}, {"clean", "--cache", 0}, {"clean", "--all", 0}, {"doctor", "--packages", 0}, {"audit", "--vary", 1}, {"audit", "--deep", 0},
+		{"help", "--man", 0}, {"check", "--publish", 0}, {"clean", "--cache", 0}, {"clean", "--all", 0}, {"clean", "--stale", 0}, {"doctor", "--packages", 0}, {"audit", "--vary", 1}, {"audit", "--deep", 0},
 		{"guest", "--scratch", 1}, {"guest", "--out", 1}, {"guest", "--logs", 1}, {"guest", "--cross", 1}, {"guest", "--triplet", 1},
 		{"guest", "--hosts", 1}, {"guest", "--silence", 1}, {"guest", "--mem", 1}, {"guest", "--size", 1},
 		{"serve", "--listen", 1}, {"serve", "--allow", 1}, {"serve", "--port", 1},

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include "cache.h"
 #include "tree.h"
@@ -78,6 +79,78 @@ int cache_lock(const char *key)
 void cache_unlock(int fd)
 {
 	close(fd);
+}
+
+/* the lock on key if no run holds it, else -1 */
+static int trylock(const char *key)
+{
+	char *p = xasprintf("%s/locks/%s", root, key);
+	struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
+	int fd = open(p, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+
+	free(p);
+	if (fd >= 0 && fcntl(fd, F_SETLK, &fl) < 0) {
+		close(fd);
+		fd = -1;
+	}
+	return fd;
+}
+
+static int kept(const char *key, size_t n, char **keep, size_t nkeep)
+{
+	for (size_t i = 0; i < nkeep; i++)
+		if (strlen(keep[i]) == n && !strncmp(keep[i], key, n))
+			return 1;
+	return 0;
+}
+
+static long long bytes(const char *dir)
+{
+	size_t n;
+	struct entry *e = tree_list(dir, &n);
+	long long sum = 0;
+
+	for (size_t i = 0; i < n; i++)
+		sum += S_ISREG(e[i].mode) ? e[i].size : 0;
+	tree_free(e, n);
+	return sum;
+}
+
+/* An entry goes out of the way by rename, so that a run looking for it
+ * finds it whole or not at all, then is removed; one being built (its
+ * lock held) is left alone. tmp/ holds the leftovers of killed runs */
+long cache_prune(char **keep, size_t nkeep, long long *freed)
+{
+	static const char *sub[] = {"steps", "tmp"};
+	long count = 0;
+
+	*freed = 0;
+	for (size_t k = 0; k < LEN(sub); k++) {
+		char *dir = xasprintf("%s/%s", root, sub[k]);
+		DIR *d = opendir(dir);
+		struct dirent *e;
+		while (d && (e = readdir(d))) {
+			size_t n = strcspn(e->d_name, ".");
+			if (n != 64 || kept(e->d_name, n, keep, nkeep))
+				continue;
+			char *key = xstrndup(e->d_name, n);
+			char *p = xasprintf("%s/%s", dir, e->d_name);
+			char *gone = xasprintf("%s/tmp/%s.pruned.%ld", root, key, (long)getpid());
+			int fd = trylock(key);
+			if (fd >= 0 && (k == 1 || rename(p, gone) == 0)) {
+				*freed += bytes(k == 1 ? p : gone);
+				rmtree(k == 1 ? p : gone);
+				count += k == 0;
+			}
+			if (fd >= 0)
+				cache_unlock(fd);
+			free(key), free(p), free(gone);
+		}
+		if (d)
+			closedir(d);
+		free(dir);
+	}
+	return count;
 }
 
 char *cache_tmp(const char *key)

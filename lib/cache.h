@@ -20,6 +20,9 @@ char *cache_file(const char *key, const char *name);
 /* wait for and take the lock on key; returns a descriptor for cache_unlock */
 int cache_lock(const char *key);
 void cache_unlock(int fd);
+/* remove every step whose key is not in keep, and killed runs' leftovers,
+ * but what a run is building: the number of steps, *freed their bytes */
+long cache_prune(char **keep, size_t nkeep, long long *freed);
 /* a fresh, empty tmp/KEY.PID holding an empty out/ */
 char *cache_tmp(const char *key);
 /* rename tmp into steps/KEY */

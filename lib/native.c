@@ -301,7 +301,7 @@ static void underway(const char *disk, FILE *f)
  * the keys computed here: a step is built inside when the guest's cache has
  * its key. What is left, by stage; a recipe changed since the guest built a
  * step shows here as that step to build again */
-static void inside(struct stage *st, struct stage **stages, size_t ns, const char *disk, FILE *f)
+static void inside(struct stage **stages, size_t ns, const char *disk, FILE *f)
 {
 	size_t nk, all = 0, done = 0;
 	char **keys = guest_ls(disk, GUEST_STEPS, 1, &nk);
@@ -329,16 +329,16 @@ static void inside(struct stage *st, struct stage **stages, size_t ns, const cha
 	}
 	fprintf(f, "  inside, by the recipes here: %zu steps, %zu built in the guest, %zu to build%s\n%s",
 	        all, done, all - done, all > done ? ":" : "", left.s ? left.s : "");
-	/* The disk keeps what the guest built for recipes since changed: a
-	 * step of them comes back when they do, but they take room (9 GiB
-	 * for x86_64's whole system) */
+	/* The disk keeps what the guest built for recipes since changed, until
+	 * the guest's next start prunes them (clean --stale, packages/selfhost):
+	 * they take room (9 GiB for x86_64's whole system) */
 	size_t other = 0;
 	for (size_t j = 0; j < nk; j++)
 		other += strlen(keys[j]) == 64 && strspn(keys[j], "0123456789abcdef") == 64;
 	other -= done;
 	if (other)
-		fprintf(f, "  and %zu step%s of other recipes, built there by earlier runs (clean %s removes the disk)\n",
-		        other, other == 1 ? "" : "s", st->name);
+		fprintf(f, "  and %zu step%s of other recipes, built there by earlier runs (removed at the guest's next start)\n",
+		        other, other == 1 ? "" : "s");
 	for (size_t j = 0; j < nk; j++)
 		free(keys[j]);
 	free(keys), free(left.s);
@@ -354,7 +354,7 @@ void native_progress(struct stage *st, FILE *f)
 		size_t np = 0;
 		guest_stages(st, &plan, &np);
 		fprintf(f, "  the guest's disk: %s (kept: the next run goes on there)\n", disk);
-		inside(st, plan, np, disk, f);
+		inside(plan, np, disk, f);
 		built(disk, f);
 		stopped(plan, np, disk, f);
 		underway(disk, f);

@@ -184,6 +184,17 @@ echo progress > "$P/build/guest/trap-t1.img"
 bs clean --all > /dev/null 2>&1
 expect "clean --all removes them" test ! -e "$P/build/guest/trap-t1.img"
 bs stage daemon-t1 > /dev/null 2>&1
+# clean --stale: the steps of other recipes go, and a killed run's
+# leftovers; what the recipes here build stays
+old=$(printf '%064d' 7)
+mkdir -p "$P/cache/steps/$old/out" "$P/cache/tmp/$(printf '%064d' 8).99999/out"
+head -c 3145728 /dev/zero > "$P/cache/steps/$old/out/big"
+bs clean --stale > "$T/s1" 2>&1
+expect "clean --stale removes the steps of other recipes, and says how many and how much" sh -c "test $? -eq 0 && test ! -e '$P/cache/steps/$old' && grep -q 'removed 1 step of other recipes .*(3.0 MiB)' '$T/s1'"
+expect "... and a killed run's leftovers" test ! -e "$P/cache/tmp/$(printf '%064d' 8).99999"
+expect "... and keeps what the recipes here build" sh -c "'$BOOTSTRAP' --top '$P' --cache '$P/cache' --offline plan daemon-t1 | grep -q ' 0 to build$'"
+bs clean --stale ../x > "$T/s3" 2>&1
+expect "clean --stale refuses what is not a stage or target" sh -c "test $? -eq 2 && grep -q 'expected a stage name' '$T/s3'"
 bs clean --cache x > "$T/c4" 2>&1
 expect "clean --cache x: x is not taken for the cache directory, and is refused" sh -c "test $? -eq 2 && test -e '$P/build/out/daemon-t1'"
 touch "$T/hang"
@@ -194,8 +205,12 @@ pid=$!
 waitfor "$T/started" started 20
 bs clean trap-t1 > "$T/c5" 2>&1
 expect "clean takes the work tree's lock: refused while a build runs" sh -c "test $? -ne 0 && grep -q 'another bootstrap run' '$T/c5' && test -d '$P/build/work/trap-t1'"
+bs clean --stale daemon-t1 > /dev/null 2>&1
+expect "clean --stale leaves the step a run is building" test -n "$(ls "$P/cache/tmp")"
 kill $pid; wait $pid
 rm -f "$T/hang"
+bs clean --stale trap-t1 > "$T/s2" 2>&1
+expect "clean --stale NAME keeps only the steps of the stages named" sh -c "test $? -eq 0 && grep -q 'removed [1-9]' '$T/s2' && ! '$BOOTSTRAP' --top '$P' --cache '$P/cache' --offline plan daemon-t1 | grep -q ' 0 to build$'"
 
 kill $victim
 passed
