@@ -412,7 +412,15 @@ static int phase(struct step *s, const char *dir, const char *out, const char *l
 	if (run != argv)
 		j.grace = GUEST_GRACE + 30, j.relay = 1;
 	j.append = again && exists(log);
+	/* "running" stays in the tree if the phase does not end by itself
+	 * (stopped, killed, the machine gone): see buildstep() */
+	char *running = xasprintf("%s/running", dir);
+	if (how == REAL)
+		writefile(running, "", 0);
 	st = run_job(&j, &secs);
+	if (how == REAL && !run_stopped())
+		unlink(running);
+	free(running);
 	if (how == REAL) {
 		s->ran = 1, s->secs = secs, s->total = secs = spent + secs;
 		if (st == 0 && spent > 0) {
@@ -433,9 +441,7 @@ static int phase(struct step *s, const char *dir, const char *out, const char *l
 			free(run[i]);
 		free(run);
 	}
-	char *salvaged = xasprintf("%s/salvaged", dir);
 	if (st == 0) {
-		unlink(salvaged);
 		writefile(done, s->key, strlen(s->key));
 		if (how == REAL)
 			cache_settime(s->stage->name, slot, secs);
@@ -447,14 +453,10 @@ static int phase(struct step *s, const char *dir, const char *out, const char *l
 		fprintf(stderr, "log: %s\n--- last 30 lines ---\n", log);
 		run_tail(log, 30, stderr);
 		fprintf(stderr, "---\nits build tree is kept: %s\n", dir);
-		/* what a power cut left may be what failed */
-		if (exists(salvaged) && unlink(done) == 0)
-			fprintf(stderr, "it went on there after a power cut: the next run starts it over\n");
 		if (strcmp(s->stage->def->context, "native"))
 			fprintf(stderr, "a shell in it, in the step's environment: bootstrap shell %s %s %s\n",
 			        s->stage->name, s->pkg->name, s->phase->name);
 	}
-	free(salvaged);
 	free(bdir);
 	free(script);
 	free(logdir);
@@ -500,14 +502,12 @@ static char *unpackkey(struct package *p)
 
 /* A tree cut off by a power cut: when the time of the last sync before it
  * is known (--synced), what changed since goes, and make builds it again;
- * the rest was on the disk. "salvaged" marks the tree: should the step
- * fail all the same, its next run starts over. Unknown, it starts over. */
+ * the rest was on the disk. Should the step fail all the same, it starts
+ * over (buildstep()). Unknown, it starts over at once. */
 static int salvage(struct step *s, const char *dir)
 {
 	static const char *sub[] = {"src", "build", "home"};
-	char *mark;
 	long n = 0, gone;
-	int r;
 
 	if (opts.synced <= 0)
 		return -1;
@@ -517,15 +517,17 @@ static int salvage(struct step *s, const char *dir)
 		n = gone < 0 ? -1 : n + gone;
 		free(p);
 	}
-	mark = xasprintf("%s/salvaged", dir);
-	r = n >= 0 && writefile(mark, "", 0) == 0 ? 0 : -1;
-	if (r == 0) {
-		printf("      %s: after a power cut, %s goes on in its tree: %ld files changed since "
-		       "the last sync removed, to be made again\n", s->stage->name, step_name(s), n);
-		fflush(stdout);
-	}
+	/* as a stopped attempt's tree: should going on fail, it starts over */
+	char *mark = xasprintf("%s/running", dir);
+	if (n >= 0 && writefile(mark, "", 0) < 0)
+		n = -1;
 	free(mark);
-	return r;
+	if (n < 0)
+		return -1;
+	printf("      %s: after a power cut, %s goes on in its tree: %ld files changed since "
+	       "the last sync removed, to be made again\n", s->stage->name, step_name(s), n);
+	fflush(stdout);
+	return 0;
 }
 
 /* the tree is ready for s when it holds the state right after s->prev (or
@@ -603,10 +605,46 @@ static int preparetree(struct step *s, const char *dir, const char *lock)
 	return r;
 }
 
+/* run s for real in its tree, its output into the cache */
+static int realrun(struct step *s, const char *dir, const char *lock, double t0)
+{
+	char *tmp = cache_tmp(s->key), *out = xasprintf("%s/out", tmp);
+	int r = phase(s, dir, out, lock, REAL, t0);
+
+	if (r == 0) {
+		char *in = xasprintf("%s/inputs", tmp), *tools = xasprintf("%s/tools", tmp);
+		char *slot = step_slot(s);
+		writefile(in, s->inputs, strlen(s->inputs));
+		/* host tools are not in the key: what they were, for plan
+		 * to say when they have changed since */
+		if (s->stage->tools)
+			writefile(tools, s->stage->tools, strlen(s->stage->tools));
+		if (cache_commit(tmp, s->key) < 0)
+			fatal("cannot move %s into the cache:", tmp);
+		cache_setlast(s->stage->name, slot, s->inputs);
+		free(in), free(tools), free(slot);
+	} else {
+		rmtree(tmp);
+	}
+	free(out);
+	free(tmp);
+	return r;
+}
+
+/* the tree holds what an attempt left that did not end by itself */
+static int wascut(struct step *s, const char *dir)
+{
+	char *p = xasprintf("%s/running", dir);
+	int r = exists(p) && strcmp(s->stage->def->context, "native");
+
+	free(p);
+	return r;
+}
+
 static int buildstep(struct step *s, const char *lock)
 {
-	char *dir = worktree_dir(s), *tmp, *out;
-	int fd = cache_lock(s->key), r = 0;
+	char *dir = worktree_dir(s);
+	int fd = cache_lock(s->key), r = 0, cut;
 	double t0 = now(); /* unpacking and replays count in the step's time */
 
 	if (cache_has(s->key)) { /* another run built it meanwhile */
@@ -615,32 +653,26 @@ static int buildstep(struct step *s, const char *lock)
 		return 0;
 	}
 	r = preparetree(s, dir, lock);
+	cut = r == 0 && wascut(s, dir);
 	/* the phase run again in its tree must give the same output */
 	if (r == 0 && opts.twice)
 		r = throwaway(s, dir, lock, FIRST, t0);
-	if (r == 0) {
-		tmp = cache_tmp(s->key);
-		out = xasprintf("%s/out", tmp);
-		r = phase(s, dir, out, lock, REAL, t0);
-		if (r == 0) {
-			char *in = xasprintf("%s/inputs", tmp), *tools = xasprintf("%s/tools", tmp);
-			char *slot = step_slot(s);
-			writefile(in, s->inputs, strlen(s->inputs));
-			/* host tools are not in the key: what they were, for plan
-			 * to say when they have changed since */
-			if (s->stage->tools)
-				writefile(tools, s->stage->tools, strlen(s->stage->tools));
-			free(tools);
-			if (cache_commit(tmp, s->key) < 0)
-				fatal("cannot move %s into the cache:", tmp);
-			cache_setlast(s->stage->name, slot, s->inputs);
-			free(in);
-			free(slot);
-		} else {
-			rmtree(tmp);
-		}
-		free(out);
-		free(tmp);
+	if (r == 0)
+		r = realrun(s, dir, lock, t0);
+	/* A stop can leave a tree make cannot go on from: a configure cut
+	 * short leaves a Makefile without the files it includes, and the next
+	 * make stops there, run after run. If going on failed, the step
+	 * starts over from fresh sources, once. (Inside a native stage the
+	 * guest's own runner does this for its steps.) */
+	if (r < 0 && cut && !run_stopped()) {
+		char *done = xasprintf("%s/done", dir);
+		printf("      %s: going on where a stopped attempt left its tree failed; it starts over\n", step_name(s));
+		fflush(stdout);
+		unlink(done);
+		free(done);
+		r = preparetree(s, dir, lock);
+		if (r == 0)
+			r = realrun(s, dir, lock, t0);
 	}
 	cache_unlock(fd);
 	if (r == 0 && s->last && !opts.keepwork)
@@ -747,11 +779,13 @@ static void spawn(struct child *c, struct step *s)
 
 	if (pipe(p) < 0)
 		fatal("pipe:");
+	pid_t runner = getpid();
 	fflush(NULL);
 	if ((c->pid = fork()) < 0)
 		fatal("fork:");
 	if (c->pid == 0) {
 		close(p[0]);
+		run_watch(runner);
 		int r = buildstep(s, s->stage->airlock);
 		dprintf(p[1], "%d %d %.1f %.1f\n", r, s->ran, s->secs, s->total);
 		fflush(NULL);

@@ -40,8 +40,20 @@ void run_signals(void)
 	sigaction(SIGHUP, &sa, NULL);
 }
 
+/* the runner this process builds a step for (lib/build.c forks one per
+ * step): should it die (kill -9), the step stops as on its ^C, rather
+ * than build on unseen, racing the next run in the same tree */
+static pid_t runner;
+
+void run_watch(pid_t parent)
+{
+	runner = parent;
+}
+
 int run_stopped(void)
 {
+	if (runner && !stopsig && getppid() != runner)
+		stopsig = SIGHUP;
 	return stopsig;
 }
 
@@ -211,7 +223,7 @@ int run_job(struct job *j, double *secs)
 		struct pollfd pf = {p[0], POLLIN, 0};
 		int r = piped ? poll(&pf, 1, exited ? 200 : 1000) : (msleep(100), 0);
 		/* asked to stop: the step's whole group, politely, then not */
-		if (stopsig && !exited && !killat) {
+		if (run_stopped() && !exited && !killat) {
 			kill(-pid, SIGTERM);
 			os_signalmarked(mark, SIGTERM);
 			killat = now() + (j->grace > 0 ? j->grace : 5);

@@ -2,6 +2,7 @@
  * and a progress line. */
 
 #include <stdio.h>
+#include <sys/types.h>
 
 struct job {
 	const char *label;   /* "[3/7] cross-x86_64 gcc compiler" */
@@ -20,7 +21,9 @@ struct job {
 
 /* catch SIGINT, SIGTERM and SIGHUP so a step can be stopped cleanly */
 void run_signals(void);
-/* the signal that asked us to stop, 0 if none */
+/* in a process forked to build a step: stop when parent is gone */
+void run_watch(pid_t parent);
+/* the signal that asked us to stop, 0 if none (SIGHUP: the runner died) */
 int run_stopped(void);
 /* run the job; returns its exit status (128+N for signal N) and its time
  * since j->start */
