@@ -309,6 +309,10 @@ static void load(void)
 	if (defs_load(&defs, opts.top) < 0)
 		exit(1);
 	cache_init(opts.cache);
+	/* estimates for the steps this machine never built */
+	char *ref = xasprintf("%s/docs/reference-times", opts.top);
+	cache_reference(ref);
+	free(ref);
 }
 
 static int cmd_list(int argc, char **argv)
@@ -382,7 +386,7 @@ static void toolschanged(struct step *s)
 static int cmd_plan(int argc, char **argv)
 {
 	struct plan plan;
-	int todo = 0, n = 0, untimed = 0;
+	int todo = 0, n = 0, untimed = 0, byref = 0;
 	double total = 0;
 	char d[32];
 
@@ -399,11 +403,13 @@ static int cmd_plan(int argc, char **argv)
 				/* the last build's time of this step, whatever its key */
 				char *slot = step_slot(s);
 				double t = cache_gettime(st->name, slot);
+				int here = cache_timed(st->name, slot);
 				free(slot);
 				if (t >= 0)
-					printf("  (last time %s)", fmtdur(t, d)), total += t;
+					printf(here ? "  (last time %s)" : "  (%s on the reference machine)", fmtdur(t, d)), total += t;
 				else
 					untimed++;
+				byref += t >= 0 && !here;
 				printf("\n");
 				plan_why(s, stdout);
 				worktree_where(s, stdout);
@@ -421,8 +427,10 @@ static int cmd_plan(int argc, char **argv)
 	printf("%d steps, %d cached, %d to build", n, n - todo, todo);
 	if (todo > untimed)
 		printf(": about %s by the last builds' times", fmtdur(total, d));
+	if (byref)
+		printf(" (%d of them the reference machine's, docs/reference-times%s", byref, untimed ? "; " : ")");
 	if (todo && untimed)
-		printf(todo > untimed ? " (and %d never timed)" : " (none timed before)", untimed);
+		printf(byref ? "%d never timed)" : todo > untimed ? " (and %d never timed)" : " (none timed before)", untimed);
 	printf("\n");
 	return 0;
 }

@@ -199,14 +199,42 @@ static char *statefile(const char *stage, const char *slot, const char *ext)
 	return xasprintf("%s/state/%s/%s.%s", root, stage, slot, ext);
 }
 
+/* the reference machine's times: "STAGE SLOT SECONDS" lines */
+static char *reftext;
+
+void cache_reference(const char *path)
+{
+	free(reftext);
+	reftext = readfile(path, NULL);
+}
+
+double cache_reftime(const char *stage, const char *slot)
+{
+	size_t ns = strlen(stage), nl = strlen(slot);
+
+	for (const char *l = reftext; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : "")
+		if (!strncmp(l, stage, ns) && l[ns] == ' ' && !strncmp(l + ns + 1, slot, nl) && l[ns + 1 + nl] == ' ')
+			return atof(l + ns + 2 + nl);
+	return -1;
+}
+
 double cache_gettime(const char *stage, const char *slot)
 {
 	char *p = statefile(stage, slot, "time"), *s = readfile(p, NULL);
-	double t = s ? atof(s) : -1;
+	double t = s ? atof(s) : cache_reftime(stage, slot);
 
 	free(p);
 	free(s);
 	return t;
+}
+
+int cache_timed(const char *stage, const char *slot)
+{
+	char *p = statefile(stage, slot, "time");
+	int r = exists(p);
+
+	free(p);
+	return r;
 }
 
 void cache_settime(const char *stage, const char *slot, double secs)

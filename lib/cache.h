@@ -27,8 +27,14 @@ long cache_prune(char **keep, size_t nkeep, long long *freed);
 char *cache_tmp(const char *key);
 /* rename tmp into steps/KEY */
 int cache_commit(const char *tmp, const char *key);
-/* the seconds a step of this stage and slot took when last built; -1: never */
+/* the seconds a step of this stage and slot took when last built here,
+ * else on the reference machine (cache_reference); -1: never */
 double cache_gettime(const char *stage, const char *slot);
+/* it was built here: its time is this machine's */
+int cache_timed(const char *stage, const char *slot);
+/* read the reference machine's step times, "STAGE SLOT SECONDS" a line */
+void cache_reference(const char *path);
+double cache_reftime(const char *stage, const char *slot);
 void cache_settime(const char *stage, const char *slot, double secs);
 char *cache_getlast(const char *stage, const char *slot);
 void cache_setlast(const char *stage, const char *slot, const char *inputs);

@@ -133,6 +133,13 @@ sed -i 's/^qemu-flags -m 64$/qemu-flags -m 128/' "$P/targets/t1"
 bs plan final-t1 > "$T/plan" 2>&1
 expect "... and rebuilds the step that reads it" sh -c "grep -q '5 steps, 4 cached, 1 to build' '$T/plan' && grep -q 'changed qemu-flags t1' '$T/plan'"
 expect "plan gives the step's last time and an estimate from it" sh -c "grep -q '^  build   greet .*(last time [0-9]*:[0-9][0-9])' '$T/plan' && grep -q '1 to build: about [0-9]*:[0-9][0-9] by the last builds' '$T/plan'"
+# a step this machine never built: the reference machine's time, if any
+mkdir -p "$P/docs"
+printf '# STAGE SLOT SECONDS\nfinal-t2 greet.build 4321\nfinal-t2 sq.build 5\n' > "$P/docs/reference-times"
+cp "$P/targets/t1" "$P/targets/t2"
+bs plan final-t2 > "$T/plan2" 2>&1
+expect "plan: a step never built here has the reference machine's time, and the estimate says how many" sh -c "grep -q '^  build   greet .*(1:12:01 on the reference machine)' '$T/plan2' && grep -q ': about 1:12:06 by the last builds. times (2 of them the reference machine.s, docs/reference-times; 3 never timed)$' '$T/plan2'"
+rm -r "$P/docs" "$P/targets/t2"
 
 # a board: a machine of t1's architecture, with t1's toolchain
 printf '# a board\ntoolchain t1\nmachine b1board\nqemu-flags -m 256\n' > "$P/targets/b1"
