@@ -383,6 +383,26 @@ static void toolschanged(struct step *s)
 	free(f), free(then), free(d);
 }
 
+/* the end of plan's last line: how long the steps to build may take */
+static void planestimate(int todo, int untimed, int byref, double total)
+{
+	char d[32];
+
+	if (todo && todo == untimed) {
+		printf(" (none timed before)\n");
+		return;
+	}
+	if (todo)
+		printf(": about %s by the last builds' times", fmtdur(total, d));
+	if (byref && untimed)
+		printf(" (%d of them the reference machine's, docs/reference-times; %d never timed)", byref, untimed);
+	else if (byref)
+		printf(" (%d of them the reference machine's, docs/reference-times)", byref);
+	else if (untimed)
+		printf(" (and %d never timed)", untimed);
+	printf("\n");
+}
+
 static int cmd_plan(int argc, char **argv)
 {
 	struct plan plan;
@@ -402,14 +422,16 @@ static int cmd_plan(int argc, char **argv)
 			if (!s->cached) {
 				/* the last build's time of this step, whatever its key */
 				char *slot = step_slot(s);
-				double t = cache_gettime(st->name, slot);
-				int here = cache_timed(st->name, slot);
+				int ref;
+				double t = cache_gettime(st->name, slot, &ref);
 				free(slot);
-				if (t >= 0)
-					printf(here ? "  (last time %s)" : "  (%s on the reference machine)", fmtdur(t, d)), total += t;
-				else
+				if (t < 0)
 					untimed++;
-				byref += t >= 0 && !here;
+				else if (ref)
+					printf("  (%s on the reference machine)", fmtdur(t, d)), byref++;
+				else
+					printf("  (last time %s)", fmtdur(t, d));
+				total += t >= 0 ? t : 0;
 				printf("\n");
 				plan_why(s, stdout);
 				worktree_where(s, stdout);
@@ -425,13 +447,7 @@ static int cmd_plan(int argc, char **argv)
 			native_progress(st, stdout);
 	}
 	printf("%d steps, %d cached, %d to build", n, n - todo, todo);
-	if (todo > untimed)
-		printf(": about %s by the last builds' times", fmtdur(total, d));
-	if (byref)
-		printf(" (%d of them the reference machine's, docs/reference-times%s", byref, untimed ? "; " : ")");
-	if (todo && untimed)
-		printf(byref ? "%d never timed)" : todo > untimed ? " (and %d never timed)" : " (none timed before)", untimed);
-	printf("\n");
+	planestimate(todo, untimed, byref, total);
 	return 0;
 }
 

@@ -358,7 +358,7 @@ static int phase(struct step *s, const char *dir, const char *out, const char *l
 	                       s->pkg->name, s->pkg->path, s->phase->line, s->phase->text);
 	char *shell = s->phase->bash ? xasprintf("%s/bash", lock) : xstrdup("/bin/sh");
 	char *argv[] = {shell, "-e", script, NULL};
-	double secs, est = cache_gettime(s->stage->name, slot);
+	double secs, est = cache_gettime(s->stage->name, slot, NULL);
 	int st;
 
 	if (run_stopped()) /* while unpacking */
@@ -752,7 +752,7 @@ static void timetable(struct stage *st)
 static void starting(struct step *s)
 {
 	char *slot = step_slot(s);
-	double est = cache_gettime(s->stage->name, slot);
+	double est = cache_gettime(s->stage->name, slot, NULL);
 
 	free(slot);
 	s->n = ++ibuild;
@@ -1021,7 +1021,7 @@ int build_plan(struct plan *plan)
 				continue;
 			}
 			char *slot = step_slot(s);
-			double t = cache_gettime(s->stage->name, slot);
+			double t = cache_gettime(s->stage->name, slot, NULL);
 			free(slot);
 			nbuild++;
 			untimed += t < 0;

@@ -54,7 +54,8 @@ char *cache_file(const char *key, const char *name)
 	return xasprintf("%s/steps/%s/%s", root, key, name);
 }
 
-int cache_lock(const char *key)
+/* the lock on key; without wait, -1 when another run holds it */
+static int lockfile(const char *key, int wait)
 {
 	char *p = xasprintf("%s/locks/%s", root, key);
 	struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
@@ -62,38 +63,34 @@ int cache_lock(const char *key)
 
 	if (fd < 0)
 		fatal("cannot open lock %s:", p);
-	if (fcntl(fd, F_SETLK, &fl) < 0) {
-		if (errno != EAGAIN && errno != EACCES)
+	while (fcntl(fd, wait ? F_SETLKW : F_SETLK, &fl) < 0) {
+		if (!wait && (errno == EAGAIN || errno == EACCES)) {
+			close(fd);
+			fd = -1;
+			break;
+		}
+		if (errno != EINTR)
 			fatal("cannot lock %s:", p);
-		/* step keys are long hashes: their first 12 digits name them */
-		fprintf(stderr, "waiting for another run building %.*s...\n",
-		        strlen(key) == 64 ? 12 : (int)strlen(key), key);
-		while (fcntl(fd, F_SETLKW, &fl) < 0)
-			if (errno != EINTR)
-				fatal("cannot lock %s:", p);
 	}
 	free(p);
 	return fd;
+}
+
+int cache_lock(const char *key)
+{
+	int fd = lockfile(key, 0);
+
+	if (fd >= 0)
+		return fd;
+	/* step keys are long hashes: their first 12 digits name them */
+	fprintf(stderr, "waiting for another run building %.*s...\n",
+	        strlen(key) == 64 ? 12 : (int)strlen(key), key);
+	return lockfile(key, 1);
 }
 
 void cache_unlock(int fd)
 {
 	close(fd);
-}
-
-/* the lock on key if no run holds it, else -1 */
-static int trylock(const char *key)
-{
-	char *p = xasprintf("%s/locks/%s", root, key);
-	struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
-	int fd = open(p, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-
-	free(p);
-	if (fd >= 0 && fcntl(fd, F_SETLK, &fl) < 0) {
-		close(fd);
-		fd = -1;
-	}
-	return fd;
 }
 
 static int kept(const char *key, size_t n, char **keep, size_t nkeep)
@@ -136,7 +133,7 @@ long cache_prune(char **keep, size_t nkeep, long long *freed)
 			char *key = xstrndup(e->d_name, n);
 			char *p = xasprintf("%s/%s", dir, e->d_name);
 			char *gone = xasprintf("%s/tmp/%s.pruned.%ld", root, key, (long)getpid());
-			int fd = trylock(key);
+			int fd = lockfile(key, 0);
 			if (fd >= 0 && (k == 1 || rename(p, gone) == 0)) {
 				*freed += bytes(k == 1 ? p : gone);
 				rmtree(k == 1 ? p : gone);
@@ -218,23 +215,16 @@ double cache_reftime(const char *stage, const char *slot)
 	return -1;
 }
 
-double cache_gettime(const char *stage, const char *slot)
+double cache_gettime(const char *stage, const char *slot, int *byref)
 {
 	char *p = statefile(stage, slot, "time"), *s = readfile(p, NULL);
 	double t = s ? atof(s) : cache_reftime(stage, slot);
 
+	if (byref)
+		*byref = !s && t >= 0;
 	free(p);
 	free(s);
 	return t;
-}
-
-int cache_timed(const char *stage, const char *slot)
-{
-	char *p = statefile(stage, slot, "time");
-	int r = exists(p);
-
-	free(p);
-	return r;
 }
 
 void cache_settime(const char *stage, const char *slot, double secs)

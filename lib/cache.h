@@ -28,10 +28,9 @@ char *cache_tmp(const char *key);
 /* rename tmp into steps/KEY */
 int cache_commit(const char *tmp, const char *key);
 /* the seconds a step of this stage and slot took when last built here,
- * else on the reference machine (cache_reference); -1: never */
-double cache_gettime(const char *stage, const char *slot);
-/* it was built here: its time is this machine's */
-int cache_timed(const char *stage, const char *slot);
+ * else on the reference machine (cache_reference), then *byref is set
+ * (byref may be null); -1: never */
+double cache_gettime(const char *stage, const char *slot, int *byref);
 /* read the reference machine's step times, "STAGE SLOT SECONDS" a line */
 void cache_reference(const char *path);
 double cache_reftime(const char *stage, const char *slot);
