@@ -447,6 +447,8 @@ static int phase(struct step *s, const char *dir, const char *out, const char *l
 			cache_settime(s->stage->name, slot, secs);
 	} else if (run_stopped()) {
 		fprintf(stderr, "\nstopped: %s (signal %d); the next run goes on with this step where it stopped\n", step_name(s), run_stopped());
+	} else if (how == REAL && s->cut) {
+		/* not the end: buildstep() says it starts over */
 	} else {
 		fprintf(stderr, "\nstep failed: package %s, stage %s, step %s (exit %d)\n", s->pkg->name,
 		        s->stage->name, s->phase->name, st);
@@ -644,7 +646,7 @@ static int wascut(struct step *s, const char *dir)
 static int buildstep(struct step *s, const char *lock)
 {
 	char *dir = worktree_dir(s);
-	int fd = cache_lock(s->key), r = 0, cut;
+	int fd = cache_lock(s->key), r = 0;
 	double t0 = now(); /* unpacking and replays count in the step's time */
 
 	if (cache_has(s->key)) { /* another run built it meanwhile */
@@ -653,7 +655,7 @@ static int buildstep(struct step *s, const char *lock)
 		return 0;
 	}
 	r = preparetree(s, dir, lock);
-	cut = r == 0 && wascut(s, dir);
+	s->cut = r == 0 && wascut(s, dir);
 	/* the phase run again in its tree must give the same output */
 	if (r == 0 && opts.twice)
 		r = throwaway(s, dir, lock, FIRST, t0);
@@ -664,12 +666,13 @@ static int buildstep(struct step *s, const char *lock)
 	 * make stops there, run after run. If going on failed, the step
 	 * starts over from fresh sources, once. (Inside a native stage the
 	 * guest's own runner does this for its steps.) */
-	if (r < 0 && cut && !run_stopped()) {
+	if (r < 0 && s->cut && !run_stopped()) {
 		char *done = xasprintf("%s/done", dir);
 		printf("      %s: going on where a stopped attempt left its tree failed; it starts over\n", step_name(s));
 		fflush(stdout);
 		unlink(done);
 		free(done);
+		s->cut = 0;
 		r = preparetree(s, dir, lock);
 		if (r == 0)
 			r = realrun(s, dir, lock, t0);

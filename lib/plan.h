@@ -24,6 +24,8 @@ struct step {
 	int n;               /* its number among the steps this run builds */
 	int ran;             /* its phase ran in this run: */
 	double secs, total;  /* how long, and with its earlier attempts */
+	int cut;             /* it goes on in a tree a stop left: if that
+	                      * fails, it starts over (lib/build.c) */
 };
 
 struct stage {

@@ -295,6 +295,7 @@ for sig in TERM KILL; do
 	rm "$T/hang"
 	bs stage stopped-t1 > "$T/st2" 2>&1
 	expect "a step stopped ($sig) in a tree it cannot go on from starts over, and says so" sh -c "test $? -eq 0 && grep -q 'going on where a stopped attempt left its tree failed; it starts over' '$T/st2' && test \"\$(cat '$P/build/out/stopped-t1/how')\" = fresh"
+	expect "... without a failure's report first: it is not the end" sh -c "! grep -q 'step failed' '$T/st2'"
 	printf '\ttrue\n' >> "$P/packages/stopped"
 done
 touch "$T/fail-own"
