@@ -460,6 +460,32 @@ expect "Ctrl-C stops the step's processes" gone "sleep 987"
 expect "Ctrl-C leaves no half-written entry" test -z "$(ls "$P/cache/tmp")"
 rm -f "$T/slow"
 
+# two work trees on one cache: a run waits for the step another builds,
+# then takes its output instead of building it again
+cat > "$P/packages/shared" <<R
+version 1
+epoch 1
+phase build
+	echo started > $T/shared.started
+	while [ -e $T/shared.hold ]; do sleep 0.1; done
+	echo built >> $T/shared.builds
+	mkdir -p \$OUT
+	echo one > \$OUT/it
+R
+printf 'context host\ntools sh sleep mkdir\nbuild shared\n' > "$P/stages/shared"
+touch "$T/shared.hold"
+bsbg stage shared-t1 > "$T/share1" 2>&1
+pid=$!
+waitfor "$T/shared.started" started 20
+bs --work "$T/w2" stage shared-t1 > "$T/share2" 2>&1 &
+pid2=$!
+waitfor "$T/share2" "waiting for another run building" 20
+expect "a run on another work tree waits for the step one is building, and says so" test $? -eq 0
+rm "$T/shared.hold"
+wait $pid; rc=$?
+wait $pid2; rc2=$?
+expect "... then takes its output: built once, both runs whole" sh -c "test $rc -eq 0 && test $rc2 -eq 0 && test \"\$(wc -l < '$T/shared.builds')\" -eq 1 && test \"\$(cat '$T/w2/out/shared-t1/it')\" = one"
+
 # a make jobserver is passed through to steps
 printf 'version 1\nepoch 1\nphase build\n\tmkdir -p $OUT\n\techo "$MAKEFLAGS" > $OUT/makeflags\n' > "$P/packages/js"
 printf 'context host\ntools sh mkdir\nbuild js\n' > "$P/stages/js"
