@@ -40,12 +40,15 @@ touch "$T/hang"
 bsbg stage trap-t1 > "$T/k1" 2>&1
 pid=$!
 waitfor "$T/started" started 20
-kill -9 $pid
+# with the process it forked for the step: that one alone would stop the
+# step itself, and the next run would find nothing left to stop
+kill -9 $(pgrep -P $pid) $pid
 wait $pid 2> /dev/null
 rm "$T/hang"
 bs stage trap-t1 > "$T/k2" 2>&1
 expect "after a kill -9, the next run builds" test $? -eq 0
-expect "it stops the killed run's step" gone "sleep 7772"
+expect "it stops the killed run's step" sh -c "grep -q 'left running by a killed run' '$T/k2'"
+expect "... and its processes" gone "sleep 7772"
 expect "a pgid file in a source or build tree kills no one" alive $victim
 expect "... and the runner names only its own group" sh -c "! grep -q 'process group $vgrp' '$T/k2'"
 

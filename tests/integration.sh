@@ -553,7 +553,9 @@ rm -f "$T"/p?.started "$T"/p?.done
 bsbg --steps 2 stage par-t1 > "$T/par4" 2>&1
 pid=$!
 i=0; while [ "$(pgrep -fc 'sleep 987')" -lt 2 ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i+1)); done
-kill -9 $pid
+# the runner and the processes it forked for its steps, as a power cut
+# would: the runner alone, each step stops itself (run_watch)
+kill -9 $(pgrep -P $pid) $pid
 wait $pid 2>/dev/null
 rm -f "$T/hold"
 bs --steps 2 stage par-t1 > "$T/par5" 2>&1
