@@ -71,7 +71,17 @@ mkdir -p /tmp/mk
 printf 'all: out\nout: in\n\tcp in out\n\techo built >> out\n' > /tmp/mk/Makefile
 echo source > /tmp/mk/in
 t "a Makefile run by make" sh -c 'make -C /tmp/mk > /dev/null && grep -qx built /tmp/mk/out && make -C /tmp/mk | grep -q -e "Nothing to be done" -e "up to date"'
-t "make -j runs jobs" sh -c 'printf "all: a b\na:\n\tsleep 1\nb:\n\tsleep 1\n" > /tmp/mk/j.mk && s=$(date +%s) && make -j2 -f /tmp/mk/j.mk >/dev/null && test $(( $(date +%s) - s )) -le 2'
+# two jobs at once: each waits for the other to start (10 s at the most),
+# so that one after the other fails; not a time, which a loaded machine
+# stretches
+cat > /tmp/mk/j.mk <<'M'
+all: a b
+a:
+	touch /tmp/mk/a.on; i=0; while [ ! -e /tmp/mk/b.on ] && [ $$i -lt 100 ]; do sleep 0.1; i=$$((i + 1)); done; test -e /tmp/mk/b.on
+b:
+	touch /tmp/mk/b.on; i=0; while [ ! -e /tmp/mk/a.on ] && [ $$i -lt 100 ]; do sleep 0.1; i=$$((i + 1)); done; test -e /tmp/mk/a.on
+M
+t "make -j runs jobs side by side" sh -c 'rm -f /tmp/mk/?.on && make -j2 -f /tmp/mk/j.mk > /dev/null'
 net=$(ls /sys/class/net | grep -v '^lo$' | head -n 1)
 t "the network is up ($net 10.0.2.15)" sh -c "ifconfig $net | grep -q 10.0.2.15"
 # a server the test started on the host's loopback, through qemu's user
