@@ -193,13 +193,14 @@ static void built(const char *disk, FILE *f)
 	}
 	for (size_t i = 0; i < n; i++)
 		total += secs[i];
-	/* the history is written at the end of each of the guest's runs */
+	/* the history is written at the end of each of the guest's runs:
+	 * while one goes on, the cache (the line before) knows more */
 	if (n && !strcmp(first, last))
-		fprintf(f, "  the guest built %zu steps there, %s in all, recorded %s\n", n, fmtdur(total, d), first);
+		fprintf(f, "  the guest's finished runs built %zu steps there, %s in all, recorded %s\n", n, fmtdur(total, d), first);
 	else if (n)
-		fprintf(f, "  the guest built %zu steps there, %s in all, recorded from %s to %s\n", n, fmtdur(total, d), first, last);
+		fprintf(f, "  the guest's finished runs built %zu steps there, %s in all, recorded from %s to %s\n", n, fmtdur(total, d), first, last);
 	else
-		fprintf(f, "  the guest built no step there yet\n");
+		fprintf(f, "  the guest's finished runs built no step there yet\n");
 	for (size_t i = 0; i < n; i++)
 		free(names[i]);
 	free(names), free(secs), free(hist);

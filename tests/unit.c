@@ -646,7 +646,7 @@ static void test_progress(void)
 	fclose(f);
 	text = readfile(rep, NULL);
 	char *why = xasprintf("report:\n%s", text ? text : "");
-	check(text && strstr(text, "the guest built 2 steps there, 28:42 in all, recorded from 2026-11-30 19:37:51 to 2026-12-01 10:00:00\n"),
+	check(text && strstr(text, "the guest's finished runs built 2 steps there, 28:42 in all, recorded from 2026-11-30 19:37:51 to 2026-12-01 10:00:00\n"),
 	      "native_progress: the steps built inside, each once at its last time", why);
 	check(text && strstr(text, "  inside, by the recipes here: 2 steps, 1 built in the guest, 1 to build:\n"
 	                           "      cross-t1: gcc compiler\n"),
