@@ -415,10 +415,10 @@ static int phase(struct step *s, const char *dir, const char *out, const char *l
 	/* "running" stays in the tree if the phase does not end by itself
 	 * (stopped, killed, the machine gone): see buildstep() */
 	char *running = xasprintf("%s/running", dir);
-	if (how == REAL)
+	if (how != REPLAY)
 		writefile(running, "", 0);
 	st = run_job(&j, &secs);
-	if (how == REAL && !run_stopped())
+	if (how != REPLAY && !run_stopped())
 		unlink(running);
 	free(running);
 	if (how == REAL) {
@@ -447,8 +447,9 @@ static int phase(struct step *s, const char *dir, const char *out, const char *l
 			cache_settime(s->stage->name, slot, secs);
 	} else if (run_stopped()) {
 		fprintf(stderr, "\nstopped: %s (signal %d); the next run goes on with this step where it stopped\n", step_name(s), run_stopped());
-	} else if (how == REAL && s->cut) {
-		/* not the end: buildstep() says it starts over */
+	} else if (how != REPLAY && s->cut) {
+		/* not the end: buildstep() says it starts over (a replay of
+		 * an earlier phase is another step's failure: reported) */
 	} else {
 		fprintf(stderr, "\nstep failed: package %s, stage %s, step %s (exit %d)\n", s->pkg->name,
 		        s->stage->name, s->phase->name, st);
@@ -643,6 +644,19 @@ static int wascut(struct step *s, const char *dir)
 	return r;
 }
 
+/* the step's runs in its prepared tree: with --audit-twice, the phase
+ * run again in its tree must give the same output */
+static int runs(struct step *s, const char *dir, const char *lock, double t0)
+{
+	int r = 0;
+
+	if (opts.twice)
+		r = throwaway(s, dir, lock, FIRST, t0);
+	if (r == 0)
+		r = realrun(s, dir, lock, t0);
+	return r;
+}
+
 static int buildstep(struct step *s, const char *lock)
 {
 	char *dir = worktree_dir(s);
@@ -656,11 +670,8 @@ static int buildstep(struct step *s, const char *lock)
 	}
 	r = preparetree(s, dir, lock);
 	s->cut = r == 0 && wascut(s, dir);
-	/* the phase run again in its tree must give the same output */
-	if (r == 0 && opts.twice)
-		r = throwaway(s, dir, lock, FIRST, t0);
 	if (r == 0)
-		r = realrun(s, dir, lock, t0);
+		r = runs(s, dir, lock, t0);
 	/* A stop can leave a tree make cannot go on from: a configure cut
 	 * short leaves a Makefile without the files it includes, and the next
 	 * make stops there, run after run. If going on failed, the step
@@ -675,9 +686,10 @@ static int buildstep(struct step *s, const char *lock)
 		s->cut = 0;
 		r = preparetree(s, dir, lock);
 		if (r == 0)
-			r = realrun(s, dir, lock, t0);
+			r = runs(s, dir, lock, t0);
 	}
 	cache_unlock(fd);
+	s->cut = 0; /* only for this build: the step may be replayed later */
 	if (r == 0 && s->last && !opts.keepwork)
 		rmtree(dir);
 	free(dir);

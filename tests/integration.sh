@@ -298,6 +298,17 @@ for sig in TERM KILL; do
 	expect "... without a failure's report first: it is not the end" sh -c "! grep -q 'step failed' '$T/st2'"
 	printf '\ttrue\n' >> "$P/packages/stopped"
 done
+# the same in an audit's second build, whose steps run twice: the first
+# run, in the stopped tree, is the one that fails
+touch "$T/hang"
+rm -f "$T/started"
+bsbg --cache "$P/audit/stopped" --audit-twice stage stopped-t1 > "$T/st1" 2>&1
+pid=$!
+waitfor "$T/started" started 20
+kill -TERM $pid; wait $pid 2> /dev/null
+rm "$T/hang"
+bs --cache "$P/audit/stopped" --audit-twice stage stopped-t1 > "$T/st2" 2>&1
+expect "... and so when its steps run twice (an audit's resume), without the report either" sh -c "test $? -eq 0 && grep -q 'it starts over' '$T/st2' && ! grep -q 'step failed' '$T/st2'"
 touch "$T/fail-own"
 bs stage stopped-t1 > /dev/null 2>&1
 rm "$T/fail-own"
