@@ -641,7 +641,7 @@ static int cmd_guest(int argc, char **argv)
 			goto usage;
 		i++;
 		if (!strcmp(a, "--scratch"))
-			g.scratch = v;
+			g.scratch = abspath(v); /* the emulator runs in the image's directory */
 		else if (!strcmp(a, "--out"))
 			out = v;
 		else if (!strcmp(a, "--logs"))

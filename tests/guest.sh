@@ -61,9 +61,10 @@ waitfor "$T/two" "first half done" 300
 kill -9 $pid
 pkill -9 -f "file=$T/scratch.img" 2> /dev/null
 sleep 1
-"$BOOTSTRAP" guest "$img" "$T/ctl" --scratch "$T/scratch.img" > "$T/three" 2>&1
+# named from where it is (the emulator runs in the image's directory)
+(cd "$T" && "$BOOTSTRAP" guest "$OLDPWD/$img" ctl --scratch scratch.img) > "$T/three" 2>&1
 rc=$?
-expect "guest: killed, it boots again on its scratch disk and goes on" sh -c "test $rc -eq 0 && grep -q 'boot 2: the first half was done' '$T/three'"
+expect "guest: killed, it boots again on its scratch disk (named from here) and goes on" sh -c "test $rc -eq 0 && grep -q 'boot 2: the first half was done' '$T/three'"
 debugfs -R "cat /second-done" "$T/scratch.img" > "$T/got" 2> /dev/null
 expect "guest: what it wrote is on the scratch disk, read without root" grep -qx second "$T/got"
 
