@@ -49,8 +49,8 @@ TZ=UTC
 BOOTSTRAP_STAGE=distcc-check
 BOOTSTRAP_PACKAGE=$(echo $pkgs | tr ' ' ,)
 BOOTSTRAP_PHASE=twice
-PKGS="$pkgs"
-GCC_CONFIG="$gccconfig"
+PKGS=$pkgs
+GCC_CONFIG=$gccconfig
 EOF
 
 # the script the guest runs (guest-init.sh sets SOURCES, DISTCC_LINKS)
