@@ -7,8 +7,8 @@
 #                     disks); made, ext2, if missing
 #   HDC=FILE          one more disk, after it
 #   HDBMEGS=N         the size of a second disk made here (default 2048)
-#   CPUS=N MEM=MIB    the machine's CPUs and memory (a board of a fixed
-#                     size keeps its own)
+#   CPUS=N MEM=MIB    the machine's CPUs and memory (1 and 1024 unless
+#                     set; a board of a fixed size keeps its own)
 #   ROOT=ext2         boot from a copy of root.ext2 instead of the initramfs
 #   ROOT=sdcard       boot from a copy of the SD card image, sdcard.img (the
 #                     default of a board that has one)
@@ -57,7 +57,9 @@ fi
 [ -n "$HDC" ] && disk "$HDC"
 [ $n -gt 0 ] && append="$append disks=$n"
 
-size="${CPUS:+-smp $CPUS} ${MEM:+-m $MEM}"
+# 1 GiB unless MEM says: the root filesystem, native compiler included,
+# lives in RAM (initramfs)
+size="${CPUS:+-smp $CPUS} -m ${MEM:-1024}"
 [ $fixed_size = yes ] && size=
 exec @QEMU@ @MACHINE@ @CPU@ @QEMU_FLAGS@ $size -nographic -no-reboot \
 	-kernel linux @DTB@ $initrd -append "$append" $sd $disks \
