@@ -131,7 +131,12 @@ build() { # PKG MODE
 	# configure's time ends where the recipe's first make begins
 	{ echo 'make() { [ -e $T1 ] || echo $(( $(cat $B/spent0) + $(date +%s) - $(cat $B/start) )) > $T1; command make "$@"; }'
 	  phase $pkg $name; } > $b/phase.sh
-	(while sleep 30; do echo $(spent $b) > $b/spent.new && mv $b/spent.new $b/spent && sync; done) &
+	# the count, and every ten minutes a line on the console
+	(n=0; while sleep 30; do
+		echo $(spent $b) > $b/spent.new && mv $b/spent.new $b/spent && sync
+		n=$((n + 1)); [ $((n % 20)) != 0 ] ||
+			echo "distcc-check: $pkg $mode $(($(cat $b/spent) / 60)) min: $(tail -n 1 $b/log | cut -c1-100)"
+	done) &
 	tick=$!
 	(
 		cd $b/build
