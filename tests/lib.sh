@@ -49,6 +49,15 @@ bsbg() { "$BOOTSTRAP" --top "$P" --cache "$P/cache" --mirror "$P/mirror" "$@" & 
 # isbuilt STAGE: the stage is in the cache, nothing of it left to build
 isbuilt() { "$BOOTSTRAP" --offline plan "$1" 2> /dev/null | grep -q ' 0 to build$'; }
 
+# firstbuilt KIND ARCH...: the first ARCH whose KIND-ARCH is built, if any
+firstbuilt() {
+	k=$1
+	shift
+	for a; do
+		isbuilt "$k-$a" && echo "$a" && return
+	done
+}
+
 # waitfor FILE TEXT SECONDS: TEXT appears in FILE in time
 waitfor() {
 	i=0

@@ -4,11 +4,13 @@
 # start, and stops with a ^C, taking distccd with it.
 . "$(dirname "$0")/lib.sh"
 cd "$(dirname "$0")/.." || exit 1
-arch=x86_64
-if ! isbuilt cross-$arch || ! command -v distccd > /dev/null; then
-	echo "skip - serve: cross-$arch is not built here, or distcc is not installed"
+# the first toolchain built here of these: any serves
+arch=$(firstbuilt cross x86_64 armv7l)
+if [ -z "$arch" ] || ! command -v distccd > /dev/null; then
+	echo "skip - serve: no cross-x86_64 or cross-armv7l is built here, or distcc is not installed"
 	exit 0
 fi
+triplet=$(sed -n 's/^triplet //p' targets/$arch)
 T=${TMPDIR:-/tmp}/bootstrap-serve.$$
 mkdir -p "$T/dcc"
 trap 'kill $pid 2> /dev/null; rm -rf "$T"' EXIT
@@ -21,7 +23,7 @@ log=build/serve/$arch/distccd.log
 echo 'int triple(int x) { return x * 3; }' > "$T/t.c"
 # as the guest's distcc asks: by the compiler's name, no local fallback
 client() { PATH=$PWD/build/out/cross-$arch/bin:$PATH DISTCC_HOSTS=127.0.0.1:$port/1 DISTCC_FALLBACK=0 DISTCC_DIR=$T/dcc distcc "$@"; }
-client $arch-linux-musl-gcc -O2 -c "$T/t.c" -o "$T/t.o" 2> "$T/c1"
+client $triplet-gcc -O2 -c "$T/t.c" -o "$T/t.o" 2> "$T/c1"
 expect "serve: the cross compiler compiles for a client, on the server" sh -c "test -s '$T/t.o' && grep -q 'COMPILE_OK.*t.c' '$log'"
 # the host's own gcc, by its real name (x86_64-linux-gnu-gcc-12)
 hostcc=$(basename "$(readlink -f "$(command -v gcc)")")
