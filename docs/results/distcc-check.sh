@@ -144,7 +144,7 @@ build() { # PKG MODE
 		export CC=gcc CXX=g++ AR=ar RANLIB=ranlib STRIP=strip CC_FOR_BUILD=cc MAKEFLAGS=-j$JOBS
 		export SOURCE_DATE_EPOCH=$(sed -n 's/^epoch //p' $SOURCES/packages/$pkg)
 		export BOOTSTRAP_VERSION=$(sed -n 's/^version //p' $SOURCES/packages/$pkg)
-		[ $pkg != gcc ] || export CROSS=$(fakecross) PATH=/scratch/cross/bin:$PATH
+		[ $pkg != gcc ] || { export CROSS=$(fakecross); export PATH=$CROSS/bin:$PATH; }
 		[ $mode = local ] || export PATH=$DISTCC_LINKS:$PATH
 		bash -e $b/phase.sh >> $b/log 2>&1
 	) || { kill $tick; tail -n 20 $b/log; echo "distcc-check: $pkg $mode FAILED"; exit 1; }
