@@ -1007,11 +1007,12 @@ static int cmd_clean(int argc, char **argv)
 			cache = 1;
 		else if (!strcmp(argv[i], "--all"))
 			all = 1;
-		else if (argv[i][0] == '-' || !strcmp(argv[i], "all") || find_target(&defs, argv[i]) ||
-		         makeplan(&plan, 1, &argv[i], 0) < 0) {
+		else if (argv[i][0] == '-' || !strcmp(argv[i], "all") || find_target(&defs, argv[i])) {
 			warn("clean: expected stage names (bootstrap list shows them), --all or --cache, found '%s'", argv[i]);
 			return 2;
-		} else
+		} else if (makeplan(&plan, 1, &argv[i], 0) < 0)
+			return 2;	/* it said what it found */
+		else
 			names[nnames++] = argv[i];
 	}
 	worktree_lock();

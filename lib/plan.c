@@ -176,12 +176,28 @@ static struct stage *add(struct plan *plan, const char *kind, struct target *t, 
 	return st;
 }
 
+/* where KIND-ARCH splits: kinds may hold '-' (host-tools), so at the last
+ * dash, unless only a known kind before an earlier one makes sense of the
+ * name (a target misspelt with a dash: cross-x86-64) */
+static const char *splitname(struct defs *d, const char *name)
+{
+	const char *dash = strrchr(name, '-');
+	char *kind = xstrndup(name, dash - name);
+	int known = find_target(d, dash + 1) || find_stage(d, kind);
+
+	free(kind);
+	for (size_t i = 0; !known && i < d->nstages; i++) {
+		size_t n = strlen(d->stages[i]->kind);
+		if (!strncmp(name, d->stages[i]->kind, n) && name[n] == '-')
+			return name + n;
+	}
+	return dash;
+}
+
 int plan_add(struct plan *plan, const char *name)
 {
-	const char *dash;
+	const char *dash = strrchr(name, '-');
 
-	/* kinds may hold '-' (host-tools): the target is after the last one */
-	dash = strrchr(name, '-');
 	if (!dash || dash == name || !dash[1]) {
 		const char *n = near(plan->defs, 0, name);
 		if (n)
@@ -190,10 +206,17 @@ int plan_add(struct plan *plan, const char *name)
 			warn("expected a stage name KIND-ARCH (for example cross-%s), found '%s'", host_arch(), name);
 		return -1;
 	}
+	dash = splitname(plan->defs, name);
 	char *kind = xstrndup(name, dash - name);
 	struct target *t = find_target(plan->defs, dash + 1);
 	int r;
-	if (!t) {
+	if (!t && !find_stage(plan->defs, kind)) {
+		/* neither half is known: not a stage name at all */
+		char *k = plan_known(plan->defs, 1);
+		warn("expected a stage name KIND-ARCH, found '%s': '%s' is not a kind of stage (stages/: %s)", name, kind, k);
+		free(k);
+		r = -1;
+	} else if (!t) {
 		char *before = xasprintf("%s-", kind), *c = choices(plan->defs, 0, dash + 1, before, "");
 		warn("unknown target '%s' in '%s': %s", dash + 1, name, c);
 		free(before), free(c);

@@ -34,6 +34,8 @@ expect "plan without a name: 2" test "$(status "$T/o" plan)" = 2
 expect "stage without a name: 2" test "$(status "$T/o" stage)" = 2
 expect "an unknown stage: 2" test "$(status "$T/o" --offline plan nosuch-x86_64)" = 2
 expect "a stage name one letter off: 2, the nearest named" sh -c "test $(status "$T/o" --offline plan cross-armv7) = 2 && grep -q \"did you mean 'cross-armv7l'?\" '$T/o'"
+expect "a target spelt with a dash: the stage it means" sh -c "test $(status "$T/o" --offline plan cross-x86-64) = 2 && grep -q \"did you mean 'cross-x86_64'?\" '$T/o'"
+expect "a name whose kind and target are both unknown: not a stage name, the kinds listed" sh -c "test $(status "$T/o" --offline plan extra-thing) = 2 && grep -q \"found 'extra-thing': 'extra' is not a kind of stage (stages/: cross, \" '$T/o'"
 expect "a target's name cut short: the target named" sh -c "test $(status "$T/o" --offline plan riscv) = 2 && grep -q \"did you mean the target 'riscv64'?\" '$T/o'"
 expect "boot an unknown target: 2, naming the targets" sh -c "test \$(sh -c \"'$B' boot mips > '$T/o' 2>&1; echo \\\$?\") = 2 && grep -q \"unknown target 'mips': targets are aarch64, armv7l, i686, raspi2b, raspi3b, riscv64, x86_64\" '$T/o'"
 mkdir "$T/recipes" && cp -r stages packages targets patches site "$T/recipes"
@@ -54,4 +56,5 @@ expect "completion: options" test "$(comp "$B" --wo)" = --work
 expect "completion: packages for fetch" test "$(comp "$B" fetch gc)" = gcc
 expect "the manual page is the help's text, as roff" sh -c "'$B' help --man > '$T/man' && grep -q '^\.TH BOOTSTRAP 1' '$T/man' && grep -q '^\.B audit NAME \[\\\\-\\\\-vary LIST\]' '$T/man' && { ! command -v man > /dev/null || man -l '$T/man' > /dev/null 2>&1; }"
 expect "clean refuses a target's name" test "$(status "$T/o" clean armv7l)" = 2
+expect "clean of an unknown stage: 2, said once" sh -c "test $(status "$T/o" clean nosuch-x86_64) = 2 && test \$(wc -l < '$T/o') = 1"
 passed
