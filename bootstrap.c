@@ -1007,7 +1007,7 @@ static int cmd_clean(int argc, char **argv)
 			cache = 1;
 		else if (!strcmp(argv[i], "--all"))
 			all = 1;
-		else if (argv[i][0] == '-' || !strcmp(argv[i], "all") || find_target(&defs, argv[i])) {
+		else if (argv[i][0] == '-' || !strchr(argv[i], '-')) {	/* a target, all, an option */
 			warn("clean: expected stage names (bootstrap list shows them), --all or --cache, found '%s'", argv[i]);
 			return 2;
 		} else if (makeplan(&plan, 1, &argv[i], 0) < 0)

@@ -203,7 +203,7 @@ int plan_add(struct plan *plan, const char *name)
 		if (n)
 			warn("expected a stage name KIND-ARCH or a target, found '%s': did you mean the target '%s'?", name, n);
 		else
-			warn("expected a stage name KIND-ARCH (for example cross-%s), found '%s'", host_arch(), name);
+			warn("expected a stage name KIND-ARCH (for example cross-%s) or a target, found '%s'", host_arch(), name);
 		return -1;
 	}
 	dash = splitname(plan->defs, name);
