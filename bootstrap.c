@@ -383,6 +383,40 @@ static void toolschanged(struct step *s)
 	free(f), free(then), free(d);
 }
 
+/* plan's note of a step's time, as it may take: its last time, whatever
+ * its key, or the reference machine's (byref); a native stage's step,
+ * what its guest's steps have left by their times. -1: none known */
+static double timenote(struct step *s, int *byref)
+{
+	char d[32], *slot;
+	struct estimate e;
+	double t;
+
+	if (strcmp(s->stage->def->context, "native")) {
+		slot = step_slot(s);
+		t = cache_gettime(s->stage->name, slot, byref);
+		free(slot);
+		if (t >= 0 && *byref == 2)
+			printf("  (%s on the reference machine, for another target)", fmtdur(t, d));
+		else if (t >= 0)
+			printf(*byref ? "  (%s on the reference machine)" : "  (last time %s)", fmtdur(t, d));
+		return t;
+	}
+	t = native_timeleft(s, &e);
+	if (t < 0) {
+		printf("  (its guest's steps never timed)");
+		return t;
+	}
+	printf("  (about %s left in the guest, by its steps' times", fmtdur(t, d));
+	if (e.byref)
+		printf(", %d of them the reference machine's%s", e.byref, e.other ? ", for another target" : "");
+	if (e.never)
+		printf("; %d never timed", e.never);
+	printf(")");
+	*byref = e.byref > 0;
+	return t;
+}
+
 /* the end of plan's last line: how long the steps to build may take */
 static void planestimate(int todo, int untimed, int byref, double total)
 {
@@ -408,7 +442,6 @@ static int cmd_plan(int argc, char **argv)
 	struct plan plan;
 	int todo = 0, n = 0, untimed = 0, byref = 0;
 	double total = 0;
-	char d[32];
 
 	load();
 	if (makeplan(&plan, argc, argv, 0) < 0)
@@ -420,17 +453,10 @@ static int cmd_plan(int argc, char **argv)
 			struct step *s = st->steps[k];
 			printf("  %-7s %s %s  %.12s", s->cached ? "cached" : "build", s->pkg->name, s->phase->name, s->key);
 			if (!s->cached) {
-				/* the last build's time of this step, whatever its key */
-				char *slot = step_slot(s);
-				int ref;
-				double t = cache_gettime(st->name, slot, &ref);
-				free(slot);
-				if (t < 0)
-					untimed++;
-				else if (ref)
-					printf("  (%s on the reference machine)", fmtdur(t, d)), byref++;
-				else
-					printf("  (last time %s)", fmtdur(t, d));
+				int ref = 0;
+				double t = timenote(s, &ref);
+				untimed += t < 0;
+				byref += t >= 0 && ref;
 				total += t >= 0 ? t : 0;
 				printf("\n");
 				plan_why(s, stdout);

@@ -346,6 +346,21 @@ static int makeview(struct step *s, const char *dir)
 enum { REAL, REPLAY, FIRST };
 
 /* run one phase in dir; out receives its output */
+/* what a step should take: its last time here (or the reference
+ * machine's); a native stage's step, what its guest has left */
+static double esttime(struct step *s)
+{
+	char *slot;
+	double t;
+
+	if (!strcmp(s->stage->def->context, "native"))
+		return native_timeleft(s, NULL);
+	slot = step_slot(s);
+	t = cache_gettime(s->stage->name, slot, NULL);
+	free(slot);
+	return t;
+}
+
 static int phase(struct step *s, const char *dir, const char *out, const char *lock, int how, double t0)
 {
 	static const char *suffix[] = {"", ".replay", ".first"};
@@ -358,7 +373,7 @@ static int phase(struct step *s, const char *dir, const char *out, const char *l
 	                       s->pkg->name, s->pkg->path, s->phase->line, s->phase->text);
 	char *shell = s->phase->bash ? xasprintf("%s/bash", lock) : xstrdup("/bin/sh");
 	char *argv[] = {shell, "-e", script, NULL};
-	double secs, est = cache_gettime(s->stage->name, slot, NULL);
+	double secs, est = esttime(s);
 	int st;
 
 	if (run_stopped()) /* while unpacking */
@@ -384,7 +399,8 @@ static int phase(struct step *s, const char *dir, const char *out, const char *l
 	char *spentf = xasprintf("%s/spent", dir), *was = again ? readfile(spentf, NULL) : NULL;
 	double spent = was ? atof(was) : 0;
 	free(was);
-	if (how == REAL && spent > 0)
+	/* (a native step's estimate is its guest's, which knows its own) */
+	if (how == REAL && spent > 0 && strcmp(s->stage->def->context, "native"))
 		est = est > spent ? est - spent : 0;
 	env = step_env(s, dir, out, lock);
 	if (how == REPLAY)
@@ -766,10 +782,8 @@ static void timetable(struct stage *st)
 /* the run's count and estimate, as a step starts */
 static void starting(struct step *s)
 {
-	char *slot = step_slot(s);
-	double est = cache_gettime(s->stage->name, slot, NULL);
+	double est = esttime(s);
 
-	free(slot);
 	s->n = ++ibuild;
 	timeleft -= est > 0 ? est : 0;
 	untimed -= est < 0;
@@ -1035,9 +1049,7 @@ int build_plan(struct plan *plan)
 				s->state = DONE;
 				continue;
 			}
-			char *slot = step_slot(s);
-			double t = cache_gettime(s->stage->name, slot, NULL);
-			free(slot);
+			double t = esttime(s);
 			nbuild++;
 			untimed += t < 0;
 			timeleft += t > 0 ? t : 0;

@@ -205,23 +205,64 @@ void cache_reference(const char *path)
 	reftext = readfile(path, NULL);
 }
 
-double cache_reftime(const char *stage, const char *slot)
+/* the kinds of a stage's name, its targets left out: cross-x86_64 is
+ * "cross", rebuild-armv7l/cross-armv7l (a step in a rebuild's guest)
+ * "rebuild/cross"; n its length (to free) */
+static char *kinds(const char *stage, size_t n)
 {
-	size_t ns = strlen(stage), nl = strlen(slot);
+	struct buf b = {0};
 
-	for (const char *l = reftext; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : "")
-		if (!strncmp(l, stage, ns) && l[ns] == ' ' && !strncmp(l + ns + 1, slot, nl) && l[ns + 1 + nl] == ' ')
-			return atof(l + ns + 2 + nl);
-	return -1;
+	bufputs(&b, "");
+	while (n) {
+		const char *slash = memchr(stage, '/', n), *end = slash ? slash : stage + n;
+		const char *dash = end;
+		while (dash > stage && dash[-1] != '-')
+			dash--;
+		bufprintf(&b, "%.*s%s", (int)(dash > stage ? dash - 1 - stage : end - stage), stage, slash ? "/" : "");
+		n -= end - stage + !!slash;
+		stage = slash ? slash + 1 : end;
+	}
+	return b.s;
+}
+
+double cache_reftime(const char *stage, const char *slot, int *other)
+{
+	size_t nl = strlen(slot);
+	char *want = kinds(stage, strlen(stage));
+	double t = -1;
+
+	/* that stage's own time, else the first of the same kind (another
+	 * target's: a cross compiler takes about as long for each) */
+	for (const char *l = reftext; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : "") {
+		size_t ns = strcspn(l, " \n");
+		if (l[ns] != ' ' || strncmp(l + ns + 1, slot, nl) || l[ns + 1 + nl] != ' ')
+			continue;
+		if (ns == strlen(stage) && !strncmp(l, stage, ns)) {
+			t = atof(l + ns + 2 + nl);
+			if (other)
+				*other = 0;
+			break;
+		}
+		char *k = kinds(l, ns);
+		if (t < 0 && !strcmp(k, want)) {
+			t = atof(l + ns + 2 + nl);
+			if (other)
+				*other = 1;
+		}
+		free(k);
+	}
+	free(want);
+	return t;
 }
 
 double cache_gettime(const char *stage, const char *slot, int *byref)
 {
 	char *p = statefile(stage, slot, "time"), *s = readfile(p, NULL);
-	double t = s ? atof(s) : cache_reftime(stage, slot);
+	int other = 0;
+	double t = s ? atof(s) : cache_reftime(stage, slot, &other);
 
 	if (byref)
-		*byref = !s && t >= 0;
+		*byref = !s && t >= 0 ? 1 + other : 0;
 	free(p);
 	free(s);
 	return t;

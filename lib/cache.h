@@ -28,12 +28,14 @@ char *cache_tmp(const char *key);
 /* rename tmp into steps/KEY */
 int cache_commit(const char *tmp, const char *key);
 /* the seconds a step of this stage and slot took when last built here,
- * else on the reference machine (cache_reference), then *byref is set
- * (byref may be null); -1: never */
+ * else on the reference machine (cache_reference): then *byref is 1, or 2
+ * when the time is another target's (byref may be null); -1: never */
 double cache_gettime(const char *stage, const char *slot, int *byref);
 /* read the reference machine's step times, "STAGE SLOT SECONDS" a line */
 void cache_reference(const char *path);
-double cache_reftime(const char *stage, const char *slot);
+/* the reference machine's time of that stage's step, else of the same
+ * kind of stage for another target (*other set, other may be null); -1 */
+double cache_reftime(const char *stage, const char *slot, int *other);
 void cache_settime(const char *stage, const char *slot, double secs);
 char *cache_getlast(const char *stage, const char *slot);
 void cache_setlast(const char *stage, const char *slot, const char *inputs);

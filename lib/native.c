@@ -17,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "build.h"
+#include "cache.h"
 #include "defs.h"
 #include "fetch.h"
 #include "guest.h"
@@ -165,45 +166,63 @@ char **native_argv(struct step *s, struct defs *defs, const char *dir, const cha
 #define GUEST_HISTORY "/build/cache/state/history.csv"
 #define GUEST_STEPS "/build/cache/steps"
 
-/* the steps the guest built, from its history (DATE,STAGE,STEP,SECONDS a
- * line): each once, with its last time */
-static void built(const char *disk, FILE *f)
-{
-	char *hist = guest_read(disk, GUEST_HISTORY), *first = NULL, *last = NULL;
-	char **names = NULL;
-	double *secs = NULL, total = 0;
-	size_t n = 0;
-	char d[32];
+/* the guest's history, DATE,STAGE,STEP,SECONDS a line: each step once,
+ * named "STAGE,PKG PHASE", with its last time */
+struct history {
+	char **names;
+	double *secs;
+	size_t n;
+	char *first, *last;	/* the dates of its first and last lines */
+};
 
-	for (char *l = hist ? strtok(hist, "\n") : NULL; l; l = strtok(NULL, "\n")) {
+/* text is cut up in place: the history points into it */
+static void readhistory(char *text, struct history *h)
+{
+	for (char *l = text ? strtok(text, "\n") : NULL; l; l = strtok(NULL, "\n")) {
 		char *c1 = strchr(l, ','), *c3 = strrchr(l, ',');
 		if (!c1 || c3 == c1)
 			continue;
 		*c1 = *c3 = 0;
 		size_t i = 0;
-		while (i < n && strcmp(names[i], c1 + 1))
+		while (i < h->n && strcmp(h->names[i], c1 + 1))
 			i++;
-		if (i == n) {
-			names = (void *)vpush((void **)names, &n, xstrdup(c1 + 1));
-			secs = xreallocarray(secs, n, sizeof(*secs));
+		if (i == h->n) {
+			h->names = (void *)vpush((void **)h->names, &h->n, xstrdup(c1 + 1));
+			h->secs = xreallocarray(h->secs, h->n, sizeof(*h->secs));
 		}
-		secs[i] = atof(c3 + 1);
-		first = first ? first : l;
-		last = l;
+		h->secs[i] = atof(c3 + 1);
+		h->first = h->first ? h->first : l;
+		h->last = l;
 	}
-	for (size_t i = 0; i < n; i++)
-		total += secs[i];
+}
+
+static void freehistory(struct history *h)
+{
+	for (size_t i = 0; i < h->n; i++)
+		free(h->names[i]);
+	free(h->names), free(h->secs);
+}
+
+/* the steps the guest built, from its history */
+static void built(const char *disk, FILE *f)
+{
+	char *text = guest_read(disk, GUEST_HISTORY), d[32];
+	struct history h = {0};
+	double total = 0;
+
+	readhistory(text, &h);
+	for (size_t i = 0; i < h.n; i++)
+		total += h.secs[i];
 	/* the history is written at the end of each of the guest's runs:
 	 * while one goes on, the cache (the line before) knows more */
-	if (n && !strcmp(first, last))
-		fprintf(f, "  the guest's finished runs built %zu steps there, %s in all, recorded %s\n", n, fmtdur(total, d), first);
-	else if (n)
-		fprintf(f, "  the guest's finished runs built %zu steps there, %s in all, recorded from %s to %s\n", n, fmtdur(total, d), first, last);
+	if (h.n && !strcmp(h.first, h.last))
+		fprintf(f, "  the guest's finished runs built %zu steps there, %s in all, recorded %s\n", h.n, fmtdur(total, d), h.first);
+	else if (h.n)
+		fprintf(f, "  the guest's finished runs built %zu steps there, %s in all, recorded from %s to %s\n", h.n, fmtdur(total, d), h.first, h.last);
 	else
 		fprintf(f, "  the guest's finished runs built no step there yet\n");
-	for (size_t i = 0; i < n; i++)
-		free(names[i]);
-	free(names), free(secs), free(hist);
+	freehistory(&h);
+	free(text);
 }
 
 /* the stages a native stage's guest builds: those it needs, and theirs,
@@ -298,6 +317,15 @@ static void underway(const char *disk, FILE *f)
 	free(names), free(synced);
 }
 
+/* whether keys holds key */
+static int among(char **keys, size_t n, const char *key)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(keys[i], key))
+			return 1;
+	return 0;
+}
+
 /* the guest's own plan. Its runner has the same recipes, so its steps have
  * the keys computed here: a step is built inside when the guest's cache has
  * its key. What is left, by stage; a recipe changed since the guest built a
@@ -312,11 +340,8 @@ static void inside(struct stage **stages, size_t ns, const char *disk, FILE *f)
 		const char *sep = ": ";
 		for (size_t k = 0; k < stages[i]->nsteps; k++) {
 			struct step *s = stages[i]->steps[k];
-			size_t j = 0;
-			while (j < nk && strcmp(keys[j], s->key))
-				j++;
 			all++;
-			if (j < nk) {
+			if (among(keys, nk, s->key)) {
 				done++;
 				continue;
 			}
@@ -362,4 +387,75 @@ void native_progress(struct stage *st, FILE *f)
 		free(plan);
 	}
 	free(disk);
+}
+
+/* what a guest step took: its last time inside (the history), else the
+ * reference machine's guest, "REBUILD/STAGE PKG.PHASE" in
+ * docs/reference-times (counted in e); -1 when neither knows */
+static double guesttime(struct stage *st, struct step *g, struct history *h, struct estimate *e)
+{
+	char *name = xasprintf("%s,%s %s", g->stage->name, g->pkg->name, g->phase->name);
+	char *stage = xasprintf("%s/%s", st->name, g->stage->name), *slot = step_slot(g);
+	double t = -1;
+	int other = 0;
+
+	for (size_t i = 0; i < h->n && t < 0; i++)
+		if (!strcmp(h->names[i], name))
+			t = h->secs[i];
+	if (t < 0 && (t = cache_reftime(stage, slot, &other)) >= 0)
+		e->byref++, e->other += other;
+	free(name), free(stage), free(slot);
+	return t;
+}
+
+/* what a tree stopped on this very step (its key) has spent already */
+static double spentinside(const char *disk, struct step *g)
+{
+	char *a = xasprintf("%s/%s/%s/attempt", GUEST_WORK, g->stage->name, g->pkg->name);
+	char *p = xasprintf("%s/%s/%s/spent", GUEST_WORK, g->stage->name, g->pkg->name);
+	char *key = guest_read(disk, a), *spent = key && !strcmp(key, g->key) ? guest_read(disk, p) : NULL;
+	double t = spent ? atof(spent) : 0;
+
+	free(a), free(p), free(key), free(spent);
+	return t;
+}
+
+double native_timeleft(struct step *s, struct estimate *e)
+{
+	char *disk = scratchdisk(s->stage), *text = NULL, **keys = NULL;
+	struct stage **plan = NULL;
+	struct history h = {0};
+	struct estimate mine;
+	size_t np = 0, nk = 0, timed = 0;
+	int ondisk = exists(disk);
+	double left = 0;
+
+	if (!e)
+		e = &mine;
+	memset(e, 0, sizeof(*e));
+	if (ondisk) {
+		text = guest_read(disk, GUEST_HISTORY);
+		keys = guest_ls(disk, GUEST_STEPS, 1, &nk);
+	}
+	readhistory(text, &h);
+	guest_stages(s->stage, &plan, &np);
+	for (size_t i = 0; i < np; i++)
+		for (size_t k = 0; k < plan[i]->nsteps; k++) {
+			struct step *g = plan[i]->steps[k];
+			if (among(keys, nk, g->key))
+				continue;
+			double t = guesttime(s->stage, g, &h, e);
+			if (t < 0) {
+				e->never++;
+				continue;
+			}
+			timed++;
+			t -= ondisk ? spentinside(disk, g) : 0;
+			left += t > 0 ? t : 0;
+		}
+	freehistory(&h);
+	for (size_t j = 0; j < nk; j++)
+		free(keys[j]);
+	free(keys), free(text), free(plan), free(disk);
+	return timed || !e->never ? left : -1;
 }

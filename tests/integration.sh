@@ -139,7 +139,10 @@ printf '# STAGE SLOT SECONDS\nfinal-t2 greet.build 4321\nfinal-t2 sq.build 5\n' 
 cp "$P/targets/t1" "$P/targets/t2"
 bs plan final-t2 > "$T/plan2" 2>&1
 expect "plan: a step never built here has the reference machine's time, and the estimate says how many" sh -c "grep -q '^  build   greet .*(1:12:01 on the reference machine)' '$T/plan2' && grep -q ': about 1:12:06 by the last builds. times (2 of them the reference machine.s, docs/reference-times; 3 never timed)$' '$T/plan2'"
-rm -r "$P/docs" "$P/targets/t2"
+cp "$P/targets/t1" "$P/targets/t3"
+bs plan final-t3 > "$T/plan3" 2>&1
+expect "plan: a step no machine timed for its target has another target's reference time, said so" grep -q '^  build   greet .*(1:12:01 on the reference machine, for another target)' "$T/plan3"
+rm -r "$P/docs" "$P/targets/t2" "$P/targets/t3"
 
 # a board: a machine of t1's architecture, with t1's toolchain
 printf '# a board\ntoolchain t1\nmachine b1board\nqemu-flags -m 256\n' > "$P/targets/b1"

@@ -598,6 +598,26 @@ static void test_extract(void)
 	free(dir), free(disk), free(to), free(tmp), free(su), free(bin);
 }
 
+/* the reference machine's times: the stage's own, else its kind's */
+static void test_reftime(void)
+{
+	char *ref = xasprintf("/tmp/bootstrap-ref.%ld", (long)getpid()), t[160];
+	const char *text = "cross-t2 gcc.compiler 5\ncross-t1 gcc.compiler 7\nhost-tools-t2 x.y 3\n";
+	int o1 = -1, o2 = -1, o3 = -1, o4 = -1;
+
+	writefile(ref, text, strlen(text));
+	cache_reference(ref);
+	double own = cache_reftime("cross-t1", "gcc.compiler", &o1), other = cache_reftime("cross-t3", "gcc.compiler", &o2);
+	double dashed = cache_reftime("host-tools-t1", "x.y", &o3), none = cache_reftime("root-t1", "gcc.compiler", &o4);
+	double guest = cache_reftime("rebuild-t1/cross-t1", "gcc.compiler", NULL);
+	snprintf(t, sizeof(t), "%g/%d %g/%d %g/%d %g %g", own, o1, other, o2, dashed, o3, none, guest);
+	check(!strcmp(t, "7/0 5/1 3/1 -1 -1"),
+	      "cache_reftime: the stage's own time before an earlier line of its kind; another target's, said; a dashed kind; none of another kind", t);
+	cache_reference("/nonexistent");
+	unlink(ref);
+	free(ref);
+}
+
 /* a rebuild's guest disk, read between sittings: the steps built inside
  * (each once, with its last time) and those stopped in their trees */
 static void test_progress(void)
@@ -660,9 +680,31 @@ static void test_progress(void)
 	check(text && strstr(text, "  under way in the guest at its last sync (2026-12-01T00:58:26Z): cross-t1 gcc compiler\n"
 	                           "      its log's last line: g++ -c tree.cc\n"),
 	      "native_progress: the step under way inside at the last sync, with its log's last line", why);
+	/* what is left: gcc's compiler, by the reference machine's guest,
+	 * less what its stopped tree spent; binutils is built inside */
+	struct step rebuild = {.stage = &st};
+	struct estimate e;
+	char *ref = xasprintf("%s/reference-times", dir), t[64];
+	const char *reftimes = "rebuild-t2/cross-t2 binutils.cross 100\nrebuild-t1/cross-t1 gcc.compiler 7000\n";
+	writefile(ref, reftimes, strlen(reftimes));
+	cache_reference(ref);
+	double left = native_timeleft(&rebuild, &e);
+	snprintf(t, sizeof(t), "%.1f s, %d by the reference, %d another target's, %d never", left, e.byref, e.other, e.never);
+	check(!strcmp(t, "1133.5 s, 1 by the reference, 0 another target's, 0 never"),
+	      "native_timeleft: the guest's steps left, by the reference, less what a stopped tree spent", t);
 	char *disk = xasprintf("%s/guest/rebuild-t1.img", dir);
 	unlink(disk);
 	free(disk);
+	/* no disk: every step left, binutils by another target's time */
+	left = native_timeleft(&rebuild, &e);
+	snprintf(t, sizeof(t), "%.1f s, %d by the reference, %d another target's, %d never", left, e.byref, e.other, e.never);
+	check(!strcmp(t, "7100.0 s, 2 by the reference, 1 another target's, 0 never"),
+	      "native_timeleft: without a disk, every step, one by another target's time", t);
+	cache_reference("/nonexistent");
+	left = native_timeleft(&rebuild, &e);
+	snprintf(t, sizeof(t), "%.1f s, %d never", left, e.never);
+	check(!strcmp(t, "-1.0 s, 2 never"), "native_timeleft: no time known, none said", t);
+	free(ref);
 	f = fopen(rep, "w");
 	native_progress(&st, f);
 	fclose(f);
@@ -693,6 +735,7 @@ int main(void)
 	test_hosts();
 	test_distccd();
 	test_extract();
+	test_reftime();
 	test_progress();
 	return failed != 0;
 }
