@@ -47,8 +47,8 @@ static const struct cmdhelp {
 	{"all", "all [ARCH...]", "every stage for each target (default: this machine's)"},
 	{"stage", "stage NAME...", "one stage (KIND-ARCH, e.g. cross-armv7l) and what it needs;\n"
 	 "an ARCH alone: all its stages"},
-	{"plan", "plan NAME...", "dry run: each step, cached or to build, and what changed\n"
-	 "(ARCH or all: the dry run of bootstrap all)"},
+	{"plan", "plan NAME...", "dry run: each step, cached or to build, what changed,\n"
+	 "how long it may take (ARCH or all: that of bootstrap all)"},
 	{"test", "test NAME...|all|hello-all", "build a stage, then run its tests (ARCH: its system image);\n"
 	 "all: every target's hello and image, tested -j at a time,\n"
 	 "then a table (hello-all: the simplest boot alone)"},
