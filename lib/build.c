@@ -345,7 +345,6 @@ static int makeview(struct step *s, const char *dir)
  * "resume": what a build stopped and resumed does) */
 enum { REAL, REPLAY, FIRST };
 
-/* run one phase in dir; out receives its output */
 /* what a step should take: its last time here (or the reference
  * machine's); a native stage's step, what its guest has left */
 static double esttime(struct step *s)
@@ -361,6 +360,7 @@ static double esttime(struct step *s)
 	return t;
 }
 
+/* run one phase in dir; out receives its output */
 static int phase(struct step *s, const char *dir, const char *out, const char *lock, int how, double t0)
 {
 	static const char *suffix[] = {"", ".replay", ".first"};
